@@ -1,0 +1,31 @@
+import { getServerSession } from "next-auth";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { Providers } from "@/components/providers";
+import { SignOutButton } from "@/components/sign-out-button";
+import { authOptions } from "@/lib/auth/auth-options";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const session = await getServerSession(authOptions());
+  if (!session) redirect("/login");
+  return (
+    <Providers>
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+          <Link href="/" className="text-lg font-semibold">
+            Vigil
+          </Link>
+          <div className="flex items-center gap-3 text-sm">
+            <span className="hidden text-slate-500 sm:inline" data-testid="signed-in-as">
+              {session.user.email} · {session.user.role}
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+    </Providers>
+  );
+}

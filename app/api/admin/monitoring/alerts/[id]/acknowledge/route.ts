@@ -1,0 +1,10 @@
+import { acknowledgeAlert } from "@/lib/alerts/alert-lifecycle";
+import { apiRoute } from "@/lib/http/api-route";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute<{ id: string }>("monitoring.alerts.acknowledge", "viewer", async ({ ctx, actor, params, runtime }) => {
+  const alert = await acknowledgeAlert(ctx, actor!, params.id);
+  runtime.bus.publish({ type: "alert", data: alert });
+  return { alert };
+});

@@ -1,0 +1,39 @@
+"use client";
+
+import { Card } from "@tremor/react";
+import type { LatestValue } from "@/lib/metrics/dashboard";
+import { formatValue } from "./metric-card";
+
+export function LatestValues({ values }: { values: LatestValue[] }) {
+  return (
+    <Card className="p-4">
+      <h2 className="mb-3 font-semibold">Every series, latest value</h2>
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm" data-testid="latest-values">
+          <thead className="text-left text-slate-500">
+            <tr>
+              <th className="py-1 pr-4 font-medium">Service</th>
+              <th className="py-1 pr-4 font-medium">Metric</th>
+              <th className="py-1 pr-4 font-medium">Tags</th>
+              <th className="py-1 text-right font-medium">Value</th>
+            </tr>
+          </thead>
+          <tbody>
+            {values.map((v) => (
+              <tr key={v.seriesId} className="border-t border-slate-100 dark:border-slate-800">
+                <td className="py-1 pr-4">{v.service}</td>
+                <td className="py-1 pr-4 font-mono">{v.metric}</td>
+                <td className="py-1 pr-4 text-slate-500">
+                  {Object.entries(v.tags)
+                    .map(([k, val]) => `${k}=${val}`)
+                    .join(" ")}
+                </td>
+                <td className="py-1 text-right tabular-nums">{formatValue(v.value, v.unit ?? "")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,4 @@
+export * from "./auth";
+export * from "./metrics";
+export * from "./alerts";
+export * from "./audit";

@@ -1,0 +1,94 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  VIGIL_DATA_DIR: z.string().default("./.vigil"),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  ADMIN_EMAIL: z.string().email().default("admin@vigil.local"),
+  ADMIN_PASSWORD: z.string().min(8).default("vigil-admin"),
+  INGEST_API_KEY: z.string().min(16).optional(),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  TRUST_PROXY: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  EVALUATION_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  poolSize: number;
+  adminEmail: string;
+  adminPassword: string;
+  /** True when the admin password is the built-in default, so start-up can say so loudly. */
+  adminPasswordIsDefault: boolean;
+  ingestApiKey: string;
+  ingestApiKeyIsGenerated: boolean;
+  sessionSecret: string;
+  publicUrl: string;
+  trustProxy: boolean;
+  evaluationIntervalMs: number;
+}
+
+/**
+ * Reads the environment once at start. Secrets nobody configured are generated on first
+ * start and kept in the data directory, so a demo needs no setup and a restart keeps sessions.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.VIGIL_DATA_DIR);
+  const secrets = loadOrCreateSecrets(dataDir);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    poolSize: e.DATABASE_POOL_SIZE,
+    adminEmail: e.ADMIN_EMAIL.toLowerCase(),
+    adminPassword: e.ADMIN_PASSWORD,
+    adminPasswordIsDefault: env.ADMIN_PASSWORD === undefined,
+    ingestApiKey: e.INGEST_API_KEY ?? secrets.ingestApiKey,
+    ingestApiKeyIsGenerated: e.INGEST_API_KEY === undefined,
+    sessionSecret: e.NEXTAUTH_SECRET ?? secrets.sessionSecret,
+    publicUrl: e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`,
+    trustProxy: e.TRUST_PROXY,
+    evaluationIntervalMs: e.EVALUATION_INTERVAL_MS,
+  };
+}
+
+interface Secrets {
+  sessionSecret: string;
+  ingestApiKey: string;
+}
+
+function loadOrCreateSecrets(dataDir: string): Secrets {
+  const file = path.join(dataDir, "secrets.json");
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Secrets;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const secrets: Secrets = {
+    sessionSecret: randomBytes(32).toString("base64url"),
+    ingestApiKey: `vgl_${randomBytes(24).toString("base64url")}`,
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}

@@ -1,0 +1,15 @@
+import type { Db } from "@/db";
+import type { Role } from "@/db/schema";
+
+/** Who is asking: a signed-in user. Ingest keys are checked at the edge and never reach verbs as actors. */
+export interface Actor {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+/** What every verb gets: the database and the clock (tests pass a fixed one). */
+export interface Ctx {
+  db: Db;
+  now: () => Date;
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+export const MAX_SAMPLES_PER_BATCH = 10_000;
+/** Anything further ahead than this is a clock bug on the sender, not data. */
+const MAX_FUTURE_MS = 5 * 60_000;
+
+const name = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z_][A-Za-z0-9_.:\-/]*$/, "letters, digits, '_', '.', ':', '-' or '/', starting with a letter or '_'");
+
+const timestamp = z
+  .union([
+    z.number().int().positive().describe("epoch milliseconds"),
+    z.string().datetime({ offset: true }).describe("ISO 8601 with a time zone"),
+  ])
+  .transform((t) => (typeof t === "number" ? t : Date.parse(t)));
+
+export const sampleSchema = z.object({
+  metric: name,
+  value: z.number().refine(Number.isFinite, "must be a finite number"),
+  timestamp: timestamp.optional(),
+  service: name.default("default"),
+  unit: z.string().min(1).max(32).optional(),
+  tags: z.record(z.string().min(1).max(100), z.string().max(500)).default({}),
+});
+
+export const batchSchema = z.object({
+  samples: z.array(sampleSchema).min(1, "send at least one sample").max(MAX_SAMPLES_PER_BATCH),
+});
+
+export type SampleInput = z.input<typeof sampleSchema>;
+
+export interface Sample {
+  metric: string;
+  service: string;
+  unit?: string;
+  tags: Record<string, string>;
+  value: number;
+  /** Epoch milliseconds. */
+  ts: number;
+}
+
+/** Validates a batch; missing timestamps become `now`. Throws ZodError with the failing field's path. */
+export function parseBatch(body: unknown, now: number): Sample[] {
+  const { samples } = batchSchema.parse(body);
+  return samples.map((s, i) => {
+    const ts = s.timestamp ?? now;
+    if (ts > now + MAX_FUTURE_MS) {
+      throw new z.ZodError([
+        { code: "custom", path: ["samples", i, "timestamp"], message: "more than 5 minutes in the future", input: ts },
+      ]);
+    }
+    return { metric: s.metric, service: s.service, unit: s.unit, tags: s.tags, value: s.value, ts };
+  });
+}

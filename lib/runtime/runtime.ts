@@ -1,0 +1,155 @@
+import { migrateStore, openStore, type Store } from "@/db";
+import { ensureAdmin } from "@/lib/auth/users";
+import { LoginThrottle } from "@/lib/auth/login-throttle";
+import type { Config } from "@/lib/config";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import type { Sample } from "@/lib/ingest/batch-schema";
+import { ensureIngestKey } from "@/lib/ingest/keys";
+import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
+import { LiveBus } from "@/lib/live/live-bus";
+import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
+import { loadDashboard } from "@/lib/metrics/dashboard";
+import { SelfMetrics } from "@/lib/metrics/self-metrics";
+import { seedDefaultRules } from "@/lib/rules/default-rules";
+import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
+import { postgresLeaderLease, soleLeader } from "./leader-lease";
+
+/** The long-lived parts of one Vigil process, built once at start and shared by every request. */
+export interface Runtime {
+  config: Config;
+  store: Store;
+  ctx: Ctx;
+  bus: LiveBus;
+  loginThrottle: LoginThrottle;
+  selfMetrics: SelfMetrics;
+  /** Validated samples in; resolves once they are committed. */
+  ingest(samples: readonly Sample[]): Promise<number>;
+  /** Stops taking work, finishes in-flight writes, closes the store. */
+  stop(): Promise<void>;
+}
+
+// Route handlers are bundled by Next.js apart from server.ts, so module-level singletons
+// would exist twice; the runtime lives on globalThis under a registered symbol instead.
+const RUNTIME_KEY = Symbol.for("vigil.runtime");
+type Global = typeof globalThis & { [RUNTIME_KEY]?: Runtime };
+
+export function getRuntime(): Runtime {
+  const runtime = (globalThis as Global)[RUNTIME_KEY];
+  if (!runtime) throw new AppError("UNAVAILABLE", "Vigil is starting", undefined, 1);
+  return runtime;
+}
+
+export function hasRuntime(): boolean {
+  return (globalThis as Global)[RUNTIME_KEY] !== undefined;
+}
+
+const EVALUATOR_LOCK_KEY = 0x76_69_67_03;
+const SELF_FLUSH_MS = 1000;
+const STORE_PROBE_MS = 5000;
+
+export interface StartOptions {
+  /** Clock for everything the runtime decides; tests pass their own. */
+  now?: () => Date;
+  /** Skip the periodic loops (tests step them by hand). */
+  loops?: boolean;
+}
+
+export async function startRuntime(config: Config, options: StartOptions = {}): Promise<Runtime> {
+  const now = options.now ?? (() => new Date());
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.poolSize });
+  try {
+    await migrateStore(store, config.databaseUrl);
+    const ctx: Ctx = { db: store.db, now };
+    await ensureAdmin(ctx, config.adminEmail, config.adminPassword);
+    await ensureIngestKey(ctx, config.ingestApiKey, "INGEST_API_KEY");
+    await seedDefaultRules(ctx);
+    const runtime = assemble(config, store, ctx, options.loops ?? true);
+    (globalThis as Global)[RUNTIME_KEY] = runtime;
+    return runtime;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runtime {
+  const bus = new LiveBus();
+  const seriesCache = new SeriesCache();
+  const selfMetrics = new SelfMetrics();
+  const inFlight = new Set<Promise<unknown>>();
+  let stopping = false;
+
+  const snapshots = new SnapshotPublisher({
+    load: () => loadDashboard(ctx),
+    publish: (data) => bus.publish({ type: "snapshot", data }),
+    hasListeners: () => bus.subscriberCount > 0,
+  });
+  const lease = config.databaseUrl ? postgresLeaderLease(config.databaseUrl, EVALUATOR_LOCK_KEY) : soleLeader;
+  const evaluator = new RuleEvaluator(ctx, lease, config.evaluationIntervalMs, (alert) => {
+    bus.publish({ type: "alert", data: alert });
+    snapshots.markDirty();
+  });
+
+  const write = async (samples: readonly Sample[]): Promise<number> => {
+    const started = performance.now();
+    const written = await writeSamples(store, seriesCache, samples);
+    selfMetrics.record("vigil.store.write_time", performance.now() - started, "ms");
+    snapshots.markDirty();
+    return written;
+  };
+
+  const flushSelfMetrics = async () => {
+    const samples = selfMetrics.drain();
+    if (samples.length > 0) await write(samples);
+  };
+  const probeStore = async () => {
+    const started = performance.now();
+    await store.query("select 1");
+    selfMetrics.record("vigil.store.query_time", performance.now() - started, "ms");
+    const { inUse, max } = await store.connections();
+    selfMetrics.record("vigil.store.connections.in_use", inUse, "connections");
+    selfMetrics.record("vigil.store.connections.max", max, "connections");
+  };
+
+  const timers: NodeJS.Timeout[] = [];
+  if (loops) {
+    evaluator.start();
+    snapshots.start();
+    const every = (ms: number, task: () => Promise<void>, label: string) =>
+      timers.push(setInterval(() => void task().catch((error: unknown) => console.error(`${label} failed`, error)), ms));
+    every(SELF_FLUSH_MS, flushSelfMetrics, "self-metrics flush");
+    every(STORE_PROBE_MS, probeStore, "store probe");
+    void probeStore().catch(() => {});
+  }
+
+  return {
+    config,
+    store,
+    ctx,
+    bus,
+    loginThrottle: new LoginThrottle(),
+    selfMetrics,
+    async ingest(samples) {
+      if (stopping) throw new AppError("UNAVAILABLE", "Vigil is shutting down", undefined, 5);
+      const pending = write(samples);
+      inFlight.add(pending);
+      try {
+        return await pending;
+      } finally {
+        inFlight.delete(pending);
+      }
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all([evaluator.stop(), snapshots.stop()]);
+      bus.close();
+      await Promise.allSettled([...inFlight]);
+      await flushSelfMetrics().catch((error: unknown) => console.error("final self-metrics flush failed", error));
+      await store.close();
+      delete (globalThis as Global)[RUNTIME_KEY];
+    },
+  };
+}

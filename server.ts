@@ -1,0 +1,74 @@
+import { createServer, type IncomingMessage } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/auth-options";
+import { loadConfig, type Config } from "@/lib/config";
+import { startSimulatedShop } from "@/lib/demo/simulated-shop";
+import { startRuntime } from "@/lib/runtime/runtime";
+
+export interface ServerOptions {
+  /** Run the simulated shop against this server. */
+  demo?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningServer {
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+/** How long shutdown waits for open requests before cutting them. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers["x-forwarded-for"];
+  if (trustProxy && typeof forwarded === "string") return forwarded.split(",")[0]!.trim();
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+/** One process serves the UI, the API and the live stream, and runs the evaluator. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = loadConfig(options.env ?? process.env);
+  // next-auth reads these from the environment; the config already settled their values.
+  process.env.NEXTAUTH_SECRET = config.sessionSecret;
+  process.env.NEXTAUTH_URL = config.publicUrl;
+
+  const runtime = await startRuntime(config);
+  const app = next({ dev: false, dir: ROOT, hostname: config.host, port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req, res) => {
+    // Overwrite whatever the client sent: login throttling trusts this header.
+    req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req, config.trustProxy);
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  const stopShop = options.demo ? startSimulatedShop(url, config.ingestApiKey) : () => {};
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      stopShop();
+      // Stop taking connections, end live streams so they do not hold the server open,
+      // let running requests finish, then flush writes and close the store.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      runtime.bus.close();
+      server.closeIdleConnections();
+      const timeout = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+      await drained;
+      clearTimeout(timeout);
+      await runtime.stop();
+      await app.close();
+    })());
+  return { url, config, close };
+}
