@@ -41,7 +41,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await app.prepare();
   const handle = app.getRequestHandler();
 
+  let closing: Promise<void> | undefined;
   const server = createServer((req, res) => {
+    // While shutting down, answer what is in flight but keep no connection alive afterwards.
+    if (closing) res.shouldKeepAlive = false;
     // Overwrite whatever the client sent: login throttling trusts this header.
     req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req, config.trustProxy);
     void handle(req, res);
@@ -55,7 +58,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   const stopShop = options.demo ? startSimulatedShop(url, config.ingestApiKey) : () => {};
 
-  let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stopShop();
@@ -63,9 +65,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // let running requests finish, then flush writes and close the store.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       runtime.bus.close();
-      server.closeIdleConnections();
+      // Connections go idle as their last response ends; close each as soon as it does.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const timeout = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+      server.closeIdleConnections();
       await drained;
+      clearInterval(sweep);
       clearTimeout(timeout);
       await runtime.stop();
       await app.close();

@@ -68,5 +68,7 @@ export function toErrorResponse(error: unknown): Response {
   const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }) } };
   const headers: Record<string, string> = {};
   if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  // A body refused half-read leaves the rest on the socket; closing it keeps that from being read as a request.
+  if (code === "TOO_LARGE") headers.Connection = "close";
   return Response.json(body, { status: STATUS[code], headers });
 }
