@@ -144,11 +144,17 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(lockPath, "wx");
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
+      heldLocks.add(lockPath);
+      return () => {
+        heldLocks.delete(lockPath);
+        rmSync(lockPath, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(readFileSync(lockPath, "utf8"));
-      if (isProcessAlive(owner) && owner !== process.pid) {
+      // Our own pid in a lock we did not take is a previous life of this container's PID 1.
+      const ours = owner === process.pid;
+      if (ours ? heldLocks.has(lockPath) : isProcessAlive(owner)) {
         throw new Error(`${dataDir} is in use by another Vigil process (pid ${owner}); set VIGIL_DATA_DIR to use another directory`);
       }
       rmSync(lockPath, { force: true });
@@ -156,6 +162,8 @@ export function lockDataDir(dataDir: string): () => void {
   }
   throw new Error(`could not lock ${dataDir}`);
 }
+
+const heldLocks = new Set<string>();
 
 function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

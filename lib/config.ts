@@ -45,7 +45,7 @@ export interface Config {
  * Reads the environment once at start. Secrets nobody configured are generated on first
  * start and kept in the data directory, so a demo needs no setup and a restart keeps sessions.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

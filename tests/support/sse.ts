@@ -9,7 +9,7 @@ export async function readEventsUntil(
   until: (event: ServerSentEvent) => boolean,
   timeoutMs = 15_000,
 ): Promise<ServerSentEvent[]> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = response.body!.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
   const events: ServerSentEvent[] = [];
   let buffer = "";
   const deadline = Date.now() + timeoutMs;
