@@ -40,7 +40,8 @@ export async function startVigilProcess(extraEnv: Record<string, string> = {}): 
   if (database) env.DATABASE_URL = database.url;
   else delete env.DATABASE_URL;
 
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "scripts", "start.ts")], {
+  // node itself, not the tsx wrapper: signals then reach Vigil directly, as under a process manager.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "start.ts")], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,53 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { startSimulatedShop } from "@/lib/demo/simulated-shop";
+
+/** A stand-in Vigil on loopback that records what the demo shop posts. */
+async function recordingServer(status: number) {
+  const requests: { headers: IncomingMessage["headers"]; body: { samples: unknown[] } }[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      requests.push({ headers: req.headers, body: JSON.parse(body) as { samples: unknown[] } });
+      res.writeHead(status, { "content-type": "application/json" }).end('{"accepted":1}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe("startSimulatedShop", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("posts a batch a second to the ingest route with the key, until stopped", async () => {
+    const server = await recordingServer(200);
+    const stop = startSimulatedShop(server.url, "vgl_demo_key");
+    await vi.waitFor(() => expect(server.requests.length).toBeGreaterThanOrEqual(1), { timeout: 3000 });
+    stop();
+    const count = server.requests.length;
+    expect(server.requests[0]!.headers.authorization).toBe("Bearer vgl_demo_key");
+    expect(server.requests[0]!.body.samples.length).toBeGreaterThan(10);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(server.requests.length).toBe(count);
+    await server.close();
+  });
+
+  it("logs a refused batch and keeps going", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const server = await recordingServer(503);
+    const stop = startSimulatedShop(server.url, "k");
+    await vi.waitFor(() => expect(log).toHaveBeenCalledWith(expect.stringMatching(/ingest answered 503/)), { timeout: 3000 });
+    stop();
+    await server.close();
+  });
+
+  it("logs an unreachable server", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const stop = startSimulatedShop("http://127.0.0.1:1", "k");
+    await vi.waitFor(() => expect(log).toHaveBeenCalledWith("demo workload: ingest failed", expect.any(Error)), { timeout: 3000 });
+    stop();
+  });
+});
