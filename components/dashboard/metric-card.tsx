@@ -12,7 +12,7 @@ const STATE_STYLE: Record<CardState, { dot: string; label: string; chart: string
 
 export function formatValue(value: number | null, unit: string): string {
   if (value === null) return "—";
-  const shown = Math.abs(value) >= 100 ? Math.round(value).toString() : value.toFixed(1);
+  const shown = Number.isInteger(value) || Math.abs(value) >= 100 ? Math.round(value).toString() : value.toFixed(1);
   return unit === "%" ? `${shown}%` : unit ? `${shown} ${unit}` : shown;
 }
 
@@ -31,14 +31,19 @@ export function MetricCard({ card }: { card: CardData }) {
       <p className="mt-2 text-3xl font-semibold tabular-nums" data-testid={`card-${card.key}-value`}>
         {value}
       </p>
-      <SparkAreaChart
-        className="mt-3 h-10 w-full"
-        data={card.trend}
-        index="t"
-        categories={["value"]}
-        colors={[style.chart]}
-        curveType="monotone"
-      />
+      {card.trend.length > 1 ? (
+        <SparkAreaChart
+          className="mt-3 h-10 w-full"
+          data={card.trend}
+          index="t"
+          categories={["value"]}
+          colors={[style.chart]}
+          curveType="monotone"
+          autoMinValue
+        />
+      ) : (
+        <p className="mt-3 flex h-10 items-center text-xs text-slate-400">{card.value === null ? `waiting for ${card.metric}` : "trend builds up over the next minutes"}</p>
+      )}
     </Card>
   );
 }
