@@ -30,10 +30,11 @@ export function buildIfNeeded(root: string): void {
   const stamp = path.join(root, ".next", "vigil-source-hash");
   const current = sourceHash(root);
   if (existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stamp) && readFileSync(stamp, "utf8") === current) return;
-  console.log("vigil: building the app (first start or sources changed)…");
+  // Build output goes to stderr: stdout stays clean for `npm run bench -- --json`.
+  console.error("vigil: building the app (first start or sources changed)…");
   const result = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], {
     cwd: root,
-    stdio: "inherit",
+    stdio: ["ignore", 2, "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (result.status !== 0) throw new Error(`next build failed with exit code ${result.status}`);

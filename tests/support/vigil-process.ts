@@ -22,9 +22,19 @@ export interface VigilProcess {
  * Starts `npm start`'s entry point (already built) as a child process on a free loopback
  * port, with its own data directory and, with DATABASE_URL, its own fresh database.
  */
-export async function startVigilProcess(extraEnv: Record<string, string> = {}): Promise<VigilProcess> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "vigil-test-"));
-  const database = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
+export async function startVigilProcess(
+  extraEnv: Record<string, string> = {},
+  /** Use this store instead of a fresh one (the benchmark compares against its own writes). */
+  store?: { dataDir: string; databaseUrl?: string },
+): Promise<VigilProcess> {
+  const dataDir = store?.dataDir ?? mkdtempSync(path.join(tmpdir(), "vigil-test-"));
+  const database = store
+    ? store.databaseUrl
+      ? { url: store.databaseUrl, drop: async () => {} }
+      : undefined
+    : process.env.DATABASE_URL
+      ? await createDatabase(process.env.DATABASE_URL)
+      : undefined;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: "0",
@@ -76,8 +86,10 @@ export async function startVigilProcess(extraEnv: Record<string, string> = {}): 
       (stopped ??= (async () => {
         if (child.exitCode === null) child.kill("SIGTERM");
         const code = await exited;
-        rmSync(dataDir, { recursive: true, force: true });
-        await database?.drop();
+        if (!store) {
+          rmSync(dataDir, { recursive: true, force: true });
+          await database?.drop();
+        }
         return code;
       })()),
   };

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench [-- --json] [-- --samples N]`: Vigil's performance figures, each beside a
+ * reference measured in the same run on the same machine, because these machines are noisy.
+ *
+ *  - ingest: samples/s through POST /api/ingest/metrics (JSON, auth, validation, commit)
+ *    against a raw COPY of the same samples into the same store. Target: ratio ≥ 0.3 on Postgres.
+ *  - alert latency: a breaching sample's POST until its alert arrives on the live stream,
+ *    against the evaluation interval.
+ *
+ * The store is PGlite, or a fresh database on the server in DATABASE_URL.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { migrateStore, openStore } from "../db";
+import type { Sample } from "../lib/ingest/batch-schema";
+import { SeriesCache, writeSamples } from "../lib/ingest/write-samples";
+import { readEventsUntil } from "../tests/support/sse";
+import { createDatabase } from "../tests/support/test-store";
+import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY } from "../tests/support/vigil-process";
+import { buildIfNeeded } from "./build-if-needed";
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const sampleCount = Number(args[args.indexOf("--samples") + 1]) || 200_000;
+const BATCH = 5_000;
+const CONCURRENCY = 4;
+const SERIES = 100;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const log = (line: string) => {
+  if (!json) console.log(line);
+};
+
+function makeSamples(n: number, start: number): Sample[] {
+  return Array.from({ length: n }, (_, i) => ({
+    metric: "bench.latency",
+    service: "bench",
+    unit: "ms",
+    tags: { instance: `i-${i % SERIES}` },
+    value: (i * 7919) % 1000,
+    ts: start + i,
+  }));
+}
+
+async function main() {
+  buildIfNeeded(root);
+  const database = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "vigil-bench-"));
+  const storeName = database ? "postgres" : "pglite";
+  log(`store: ${storeName}, ${sampleCount} samples in batches of ${BATCH}, ${SERIES} series`);
+  const start = Date.now() - 3_600_000;
+
+  // Reference: COPY straight into the sample table, series already known.
+  const store = await openStore({ databaseUrl: database?.url, dataDir });
+  await migrateStore(store, database?.url);
+  const cache = new SeriesCache();
+  const samples = makeSamples(sampleCount, start);
+  await writeSamples(store, cache, samples.slice(0, SERIES));
+  const ids = await store.query<{ id: number; key: string }>("select id, key from series");
+  const idByInstance = new Map(ids.map((r) => [r.key.split("instance=")[1]!, r.id]));
+  const csv = samples.map((s) => `${idByInstance.get(s.tags.instance!)},${new Date(s.ts).toISOString()},${s.value}`).join("\n") + "\n";
+  const copyStarted = performance.now();
+  await store.copyCsv("sample", ["series_id", "ts", "value"], csv);
+  const copySeconds = (performance.now() - copyStarted) / 1000;
+  await store.close();
+  const copyRate = sampleCount / copySeconds;
+  log(`COPY:            ${Math.round(copyRate).toLocaleString()} samples/s`);
+
+  // Measured: the same samples through the HTTP route of a running Vigil on the same store.
+  const vigil = await startVigilProcess({}, { dataDir, databaseUrl: database?.url });
+  try {
+    const bodies: string[] = [];
+    for (let i = 0; i < samples.length; i += BATCH) {
+      const batch = samples.slice(i, i + BATCH).map((s) => ({ metric: s.metric, service: s.service, unit: s.unit, tags: s.tags, value: s.value, timestamp: s.ts }));
+      bodies.push(JSON.stringify({ samples: batch }));
+    }
+    const post = (body: string) =>
+      fetch(`${vigil.url}/api/ingest/metrics`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_INGEST_KEY}`, "content-type": "application/json" },
+        body,
+      }).then(async (r) => {
+        if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
+      });
+    await post(bodies[0]!); // warm-up: first request compiles the route
+    let next = 1;
+    const httpStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < bodies.length) await post(bodies[next++]!);
+      }),
+    );
+    const httpSeconds = (performance.now() - httpStarted) / 1000;
+    const httpRate = ((bodies.length - 1) * BATCH) / httpSeconds;
+    log(`HTTP ingest:     ${Math.round(httpRate).toLocaleString()} samples/s  (${(httpRate / copyRate).toFixed(2)}× COPY)`);
+
+    const alertLatency = await measureAlertLatency(vigil.url);
+    log(`alert latency:   ${Math.round(alertLatency)} ms from POST to alert on the stream (evaluation interval 1000 ms)`);
+
+    const figures = {
+      store: storeName,
+      samples: sampleCount,
+      batch_size: BATCH,
+      http_ingest_samples_per_s: Math.round(httpRate),
+      copy_samples_per_s: Math.round(copyRate),
+      http_ingest_to_copy_ratio: Number((httpRate / copyRate).toFixed(3)),
+      alert_latency_ms: Math.round(alertLatency),
+      evaluation_interval_ms: 1000,
+      alert_latency_to_interval_ratio: Number((alertLatency / 1000).toFixed(3)),
+    };
+    if (json) console.log(JSON.stringify(figures));
+  } finally {
+    await vigil.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
+  }
+}
+
+/** Signs in, opens the live stream, posts one breaching batch and times the alert's arrival. */
+async function measureAlertLatency(baseUrl: string): Promise<number> {
+  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookieOf = (r: Response) => r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const login = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieOf(csrf) },
+    body: new URLSearchParams({ csrfToken, email: TEST_ADMIN.email, password: TEST_ADMIN.password, json: "true" }),
+  });
+  const stream = await fetch(`${baseUrl}/api/admin/monitoring/stream`, { headers: { cookie: cookieOf(login) } });
+  const sent = performance.now();
+  const breach = Array.from({ length: 20 }, () => ({ metric: "api.response_time", value: 5000 }));
+  await fetch(`${baseUrl}/api/ingest/metrics`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_INGEST_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ samples: breach }),
+  });
+  await readEventsUntil(stream, (e) => e.event === "alert");
+  return performance.now() - sent;
+}
+
+await main();
