@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { migrateStore, openStore } from "../db";
 import type { Sample } from "../lib/ingest/batch-schema";
 import { SeriesCache, writeSamples } from "../lib/ingest/write-samples";
+import { signInAt } from "../tests/support/sign-in";
 import { readEventsUntil } from "../tests/support/sse";
 import { createDatabase } from "../tests/support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY } from "../tests/support/vigil-process";
@@ -119,16 +120,8 @@ async function main() {
 
 /** Signs in, opens the live stream, posts one breaching batch and times the alert's arrival. */
 async function measureAlertLatency(baseUrl: string): Promise<number> {
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookieOf = (r: Response) => r.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const login = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieOf(csrf) },
-    body: new URLSearchParams({ csrfToken, email: TEST_ADMIN.email, password: TEST_ADMIN.password, json: "true" }),
-  });
-  const stream = await fetch(`${baseUrl}/api/admin/monitoring/stream`, { headers: { cookie: cookieOf(login) } });
+  const { cookie } = await signInAt(baseUrl, TEST_ADMIN.email, TEST_ADMIN.password);
+  const stream = await fetch(`${baseUrl}/api/admin/monitoring/stream`, { headers: { cookie } });
   const sent = performance.now();
   const breach = Array.from({ length: 20 }, () => ({ metric: "api.response_time", value: 5000 }));
   await fetch(`${baseUrl}/api/ingest/metrics`, {

@@ -1,27 +1,11 @@
 import { inject } from "vitest";
+import { signInAt } from "./sign-in";
 import { TEST_ADMIN, TEST_INGEST_KEY } from "./vigil-process";
 
 export const baseUrl = () => inject("vigilUrl");
 
-/** Signs in through next-auth's credentials flow, as the login form does; returns the Cookie header. */
-export async function signIn(email = TEST_ADMIN.email, password = TEST_ADMIN.password): Promise<{ cookie: string; response: Response }> {
-  const csrfResponse = await fetch(`${baseUrl()}/api/auth/csrf`);
-  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const csrfCookie = cookiesOf(csrfResponse);
-  const response = await fetch(`${baseUrl()}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie, "x-forwarded-for": "ignored" },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  return { cookie: [csrfCookie, cookiesOf(response)].filter(Boolean).join("; "), response };
-}
-
-export function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0]!)
-    .join("; ");
+export function signIn(email = TEST_ADMIN.email, password = TEST_ADMIN.password) {
+  return signInAt(baseUrl(), email, password);
 }
 
 export function hasSession(cookie: string): boolean {
