@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 import { AlertList } from "./alert-list";
+import { JobList } from "./job-list";
 import { LatestValues } from "./latest-values";
 import { MetricCard } from "./metric-card";
 import { useLiveDashboard, useNow, type Connection } from "./use-live-dashboard";
@@ -69,6 +70,7 @@ export function Dashboard({ canAcknowledge }: { canAcknowledge: boolean }) {
         ))}
       </section>
       <AlertList alerts={snapshot.alerts} now={now} canAcknowledge={canAcknowledge} onAcknowledge={(id) => void acknowledge(id)} />
+      <JobList jobs={snapshot.jobs} />
       <LatestValues values={snapshot.latest} />
     </div>
   );

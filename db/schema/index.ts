@@ -2,3 +2,4 @@ export * from "./auth";
 export * from "./metrics";
 export * from "./alerts";
 export * from "./audit";
+export * from "./jobs";

@@ -3,6 +3,8 @@ import { selectRows } from "@/db";
 import type { Aggregation } from "@/db/schema";
 import { listRecentAlerts, type AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { Ctx } from "@/lib/context";
+import { listJobs } from "@/lib/jobs/job-monitors";
+import type { JobState } from "@/lib/jobs/job-state";
 import { aggregateWindow } from "./aggregate";
 
 export type CardState = "ok" | "warning" | "critical" | "no-data";
@@ -90,6 +92,8 @@ export interface DashboardSnapshot {
   /** Open alerts and those triggered in the last 24 h. */
   alerts: AlertView[];
   latest: LatestValue[];
+  /** Heartbeat jobs and their state. */
+  jobs: { slug: string; name: string; state: JobState; reason: string; running: boolean }[];
 }
 
 /** Percent of capacity when there is one, the raw value otherwise. */
@@ -180,10 +184,18 @@ export async function loadLatestValues(ctx: Ctx, now: Date, withinSeconds = 300,
 
 export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
   const now = ctx.now();
-  const [cards, alerts, latest] = await Promise.all([
+  const [cards, alerts, latest, jobs] = await Promise.all([
     Promise.all(DASHBOARD_CARDS.map((spec) => loadCard(ctx, spec, now))),
     listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000)),
     loadLatestValues(ctx, now),
+    listJobs(ctx),
   ]);
-  return { generatedAt: now.toISOString(), status: overallStatus(alerts), cards, alerts, latest };
+  return {
+    generatedAt: now.toISOString(),
+    status: overallStatus(alerts),
+    cards,
+    alerts,
+    latest,
+    jobs: jobs.map(({ slug, name, state, reason, running }) => ({ slug, name, state, reason, running })),
+  };
 }

@@ -26,6 +26,16 @@ export const DEFAULT_RULES: NewRule[] = [
     severity: "critical",
     channels: ["email", "slack"],
   },
+  {
+    name: "Background job unhealthy",
+    metric: "job.healthy",
+    aggregation: "last",
+    windowSeconds: 30,
+    comparison: "<",
+    threshold: 1,
+    severity: "critical",
+    channels: ["email", "slack"],
+  },
 ];
 
 const SEED_LOCK_KEY = 0x76_69_67_02;

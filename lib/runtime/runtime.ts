@@ -6,7 +6,9 @@ import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { Sample } from "@/lib/ingest/batch-schema";
 import { ensureIngestKey } from "@/lib/ingest/keys";
+import { WriteQueue } from "@/lib/ingest/write-queue";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
+import { jobStateSamples } from "@/lib/jobs/job-monitors";
 import { LiveBus } from "@/lib/live/live-bus";
 import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
 import { loadDashboard } from "@/lib/metrics/dashboard";
@@ -47,6 +49,7 @@ export function hasRuntime(): boolean {
 const EVALUATOR_LOCK_KEY = 0x76_69_67_03;
 const SELF_FLUSH_MS = 1000;
 const STORE_PROBE_MS = 5000;
+const JOB_STATE_MS = 5000;
 
 export interface StartOptions {
   /** Clock for everything the runtime decides; tests pass their own. */
@@ -77,7 +80,6 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
   const bus = new LiveBus();
   const seriesCache = new SeriesCache();
   const selfMetrics = new SelfMetrics();
-  const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
 
   const snapshots = new SnapshotPublisher({
@@ -91,17 +93,21 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     snapshots.markDirty();
   });
 
-  const write = async (samples: readonly Sample[]): Promise<number> => {
-    const started = performance.now();
-    const written = await writeSamples(store, seriesCache, samples);
-    selfMetrics.record("vigil.store.write_time", performance.now() - started, "ms");
-    snapshots.markDirty();
-    return written;
-  };
+  const writes = new WriteQueue({
+    write: async (samples) => {
+      const started = performance.now();
+      await writeSamples(store, seriesCache, samples);
+      selfMetrics.record("vigil.store.write_time", performance.now() - started, "ms", {}, Date.now());
+      selfMetrics.record("vigil.store.write_batch_size", samples.length, "samples");
+      snapshots.markDirty();
+    },
+    // Postgres commits one batch while the next is built; PGlite has one connection anyway.
+    concurrency: config.databaseUrl ? 2 : 1,
+  });
 
   const flushSelfMetrics = async () => {
     const samples = selfMetrics.drain();
-    if (samples.length > 0) await write(samples);
+    if (samples.length > 0) await writes.enqueue(samples);
   };
   const probeStore = async () => {
     const started = performance.now();
@@ -120,6 +126,8 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       timers.push(setInterval(() => void task().catch((error: unknown) => console.error(`${label} failed`, error)), ms));
     every(SELF_FLUSH_MS, flushSelfMetrics, "self-metrics flush");
     every(STORE_PROBE_MS, probeStore, "store probe");
+    // Late and down are the absence of a ping: only a clock notices them.
+    every(JOB_STATE_MS, async () => void (await writes.enqueue(await jobStateSamples(ctx))), "job state");
     void probeStore().catch(() => {});
   }
 
@@ -130,15 +138,8 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     bus,
     loginThrottle: new LoginThrottle(),
     selfMetrics,
-    async ingest(samples) {
-      if (stopping) throw new AppError("UNAVAILABLE", "Vigil is shutting down", undefined, 5);
-      const pending = write(samples);
-      inFlight.add(pending);
-      try {
-        return await pending;
-      } finally {
-        inFlight.delete(pending);
-      }
+    ingest(samples) {
+      return writes.enqueue(samples);
     },
     async stop() {
       if (stopping) return;
@@ -146,8 +147,8 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       for (const timer of timers) clearInterval(timer);
       await Promise.all([evaluator.stop(), snapshots.stop()]);
       bus.close();
-      await Promise.allSettled([...inFlight]);
       await flushSelfMetrics().catch((error: unknown) => console.error("final self-metrics flush failed", error));
+      await writes.close();
       await store.close();
       delete (globalThis as Global)[RUNTIME_KEY];
     },

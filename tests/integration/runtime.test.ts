@@ -8,6 +8,7 @@ import { authOptions } from "@/lib/auth/auth-options";
 import { loadConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { apiRoute } from "@/lib/http/api-route";
+import { DEFAULT_RULES } from "@/lib/rules/default-rules";
 import { getRuntime, hasRuntime, startRuntime, type Runtime } from "@/lib/runtime/runtime";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 
@@ -40,7 +41,7 @@ describe("runtime", () => {
   it("starts migrated and seeded, and is reachable from route handlers", async () => {
     expect(getRuntime()).toBe(runtime);
     expect(await runtime.store.query("select email, role from \"user\"")).toEqual([{ email: "boss@shop.test", role: "admin" }]);
-    expect((await runtime.store.query("select count(*)::int as n from alert_rule"))[0]).toEqual({ n: 2 });
+    expect((await runtime.store.query("select count(*)::int as n from alert_rule"))[0]).toEqual({ n: DEFAULT_RULES.length });
   });
 
   it("ingests, and records its own store figures as ordinary metrics", async () => {

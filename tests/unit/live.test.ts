@@ -11,6 +11,7 @@ const snapshot = (generatedAt = "2026-01-05T10:00:00.000Z"): DashboardSnapshot =
   cards: [],
   alerts: [],
   latest: [],
+  jobs: [],
 });
 
 const alert = { id: "a1", ruleName: "slow", status: "firing" } as AlertView;
