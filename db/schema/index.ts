@@ -3,3 +3,4 @@ export * from "./metrics";
 export * from "./alerts";
 export * from "./audit";
 export * from "./jobs";
+export * from "./scrape";

@@ -49,17 +49,19 @@ export function parsePrometheusText(text: string, options: { now: number; servic
     }
     const parsed = parseSampleLine(line);
     if (!Number.isFinite(parsed.value)) continue;
+    // The format allows times before 1970 (the spec's own example has one); the store does not.
+    if (parsed.timestamp !== undefined && parsed.timestamp <= 0) line.fail(`timestamp ${parsed.timestamp} is not after 1970`);
 
     let service = fixedService;
     if (!service) {
-      const job = parsed.labels.get("job");
-      parsed.labels.delete("job");
+      const job = parsed.labels.job;
+      delete parsed.labels.job;
       service = job ? toVigilName(job) : DEFAULT_SERVICE;
     }
     const sample: Sample = {
       metric: parsed.metric,
       service,
-      tags: Object.fromEntries(parsed.labels),
+      tags: parsed.labels,
       value: parsed.value,
       ts: parsed.timestamp ?? options.now,
     };
@@ -73,15 +75,14 @@ export function parsePrometheusText(text: string, options: { now: number; servic
 interface SampleLine {
   /** The Vigil name: Prometheus allows a leading ':' and Vigil does not, so such names get a leading '_'. */
   metric: string;
-  /** A Map, not an object: a label named `__proto__` is legal Prometheus and must stay a plain key. */
-  labels: Map<string, string>;
+  labels: Record<string, string>;
   value: number;
   timestamp: number | undefined;
 }
 
 /** `name{label="value",...} value [timestamp_ms]`, the scanner already past leading blanks. */
 function parseSampleLine(line: LineScanner): SampleLine {
-  const name = line.readName(isMetricNameStart);
+  const name = line.readName(METRIC_NAME);
   if (!name) line.fail("invalid metric name");
   const afterName = line.peek();
   if (afterName !== "{" && afterName !== " " && afterName !== "\t" && afterName !== "") {
@@ -90,7 +91,7 @@ function parseSampleLine(line: LineScanner): SampleLine {
   const metric = name.startsWith(":") ? `_${name}` : name;
   if (metric.length > MAX_NAME_LENGTH) line.fail(`metric name longer than ${MAX_NAME_LENGTH} characters`);
   line.skipBlanks();
-  const labels = line.peek() === "{" ? parseLabels(line) : new Map<string, string>();
+  const labels = line.peek() === "{" ? parseLabels(line) : {};
 
   line.skipBlanks();
   const valueText = line.readToken();
@@ -102,10 +103,8 @@ function parseSampleLine(line: LineScanner): SampleLine {
   const timestampText = line.readToken();
   let timestamp: number | undefined;
   if (timestampText) {
-    timestamp = isDigits(timestampText) ? Number(timestampText) : NaN;
-    if (!Number.isSafeInteger(timestamp) || timestamp <= 0) {
-      line.fail(`timestamp '${timestampText}' is not a positive integer of milliseconds`);
-    }
+    timestamp = INTEGER.test(timestampText) ? Number(timestampText) : NaN;
+    if (!Number.isSafeInteger(timestamp)) line.fail(`timestamp '${timestampText}' is not an integer of milliseconds`);
     line.skipBlanks();
     if (!line.atEnd()) line.fail(`unexpected '${line.readToken()}' after the timestamp`);
   }
@@ -113,26 +112,29 @@ function parseSampleLine(line: LineScanner): SampleLine {
 }
 
 /** `{a="1",b="2",}`: trailing comma allowed. Empty values are dropped, as Prometheus treats them as absent. */
-function parseLabels(line: LineScanner): Map<string, string> {
-  const labels = new Map<string, string>();
-  const seen = new Set<string>();
+function parseLabels(line: LineScanner): Record<string, string> {
+  const labels: Record<string, string> = {};
+  /** Not kept as tags, but remembered so `{a="",a="x"}` is still a duplicate; rare, so made only when needed. */
+  let emptyLabels: string[] | undefined;
   line.expect("{", "'{'");
   for (;;) {
     line.skipBlanks();
     if (line.peek() === "}") break;
     if (line.atEnd()) line.fail("unterminated label set, expected '}'");
-    const label = line.readName(isLabelNameStart, isLabelNameChar);
+    const label = line.readName(LABEL_NAME);
     if (!label) line.fail(`invalid label name at '${line.peek()}'`);
     if (label.length > MAX_TAG_KEY_LENGTH) line.fail(`label name longer than ${MAX_TAG_KEY_LENGTH} characters`);
-    if (seen.has(label)) line.fail(`duplicate label '${label}'`);
-    seen.add(label);
+    if (Object.hasOwn(labels, label) || emptyLabels?.includes(label)) line.fail(`duplicate label '${label}'`);
     line.skipBlanks();
     line.expect("=", `'=' after label '${label}'`);
     line.skipBlanks();
     line.expect('"', `'"' to open the value of label '${label}'`);
     const value = line.readQuoted(label);
     if (value.length > MAX_TAG_VALUE_LENGTH) line.fail(`value of label '${label}' longer than ${MAX_TAG_VALUE_LENGTH} characters`);
-    if (value !== "") labels.set(label, value);
+    if (value === "") (emptyLabels ??= []).push(label);
+    // `__proto__` is a legal label name; plain assignment would hit the prototype setter and drop it.
+    else if (label === "__proto__") Object.defineProperty(labels, label, { value, enumerable: true, writable: true, configurable: true });
+    else labels[label] = value;
     line.skipBlanks();
     if (line.peek() === "}") break;
     line.expect(",", `',' or '}' after the value of label '${label}'`);
@@ -149,7 +151,7 @@ function checkComment(line: LineScanner): void {
   if (keyword !== "HELP" && keyword !== "TYPE") return;
   line.skipBlanks();
   if (line.atEnd()) return;
-  const name = line.readName(isMetricNameStart);
+  const name = line.readName(METRIC_NAME);
   const afterName = line.peek();
   if (!name || (afterName !== " " && afterName !== "\t" && afterName !== "")) line.fail(`invalid metric name in # ${keyword}`);
   line.skipBlanks();
@@ -173,45 +175,13 @@ function parseFloatValue(text: string): number | undefined {
   const special = (negative || text.startsWith("+") ? text.slice(1) : text).toLowerCase();
   if (special === "nan") return NaN;
   if (special === "inf" || special === "infinity") return negative ? -Infinity : Infinity;
-  return isDecimalNumber(text) ? Number(text) : undefined;
-}
-
-/** `[+-]digits[.digits][e[+-]digits]`, either side of the dot may be empty but not both; Number() alone would take "0x1f" and "". */
-function isDecimalNumber(text: string): boolean {
-  let i = text.startsWith("+") || text.startsWith("-") ? 1 : 0;
-  const skipDigits = (): number => {
-    const start = i;
-    while (isDigit(text.charAt(i))) i++;
-    return i - start;
-  };
-  let digits = skipDigits();
-  if (text.charAt(i) === ".") {
-    i++;
-    digits += skipDigits();
-  }
-  if (digits === 0) return false;
-  if (text.charAt(i) === "e" || text.charAt(i) === "E") {
-    i++;
-    if (text.charAt(i) === "+" || text.charAt(i) === "-") i++;
-    if (skipDigits() === 0) return false;
-  }
-  return i === text.length;
-}
-
-function isDigits(text: string): boolean {
-  if (!text) return false;
-  for (let i = 0; i < text.length; i++) if (!isDigit(text.charAt(i))) return false;
-  return true;
+  return DECIMAL_NUMBER.test(text) ? Number(text) : undefined;
 }
 
 /** Vigil names allow Prometheus's characters and more, but not every job label; keep what we can, `_` for the rest. */
 function toVigilName(raw: string): string {
-  let name = "";
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charAt(i);
-    name += isLabelNameChar(c) || c === "." || c === ":" || c === "-" || c === "/" ? c : "_";
-  }
-  return (isLabelNameStart(name.charAt(0)) ? name : `_${name}`).slice(0, MAX_NAME_LENGTH);
+  const name = raw.replace(/[^A-Za-z0-9_.:\-/]/g, "_");
+  return (/^[A-Za-z_]/.test(name) ? name : `_${name}`).slice(0, MAX_NAME_LENGTH);
 }
 
 function inferUnit(prometheusName: string): string | undefined {
@@ -220,11 +190,15 @@ function inferUnit(prometheusName: string): string | undefined {
   return UNIT_BY_SUFFIX.find(([suffix]) => base.endsWith(suffix))?.[1];
 }
 
-const isDigit = (c: string) => c >= "0" && c <= "9";
-const isLabelNameStart = (c: string) => (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
-const isLabelNameChar = (c: string) => isLabelNameStart(c) || isDigit(c);
-const isMetricNameStart = (c: string) => isLabelNameStart(c) || c === ":";
-const isMetricNameChar = (c: string) => isLabelNameChar(c) || c === ":";
+// Each pattern can match a string only one way, so matching stays linear however long the token.
+// The name patterns are sticky (`y`): they match at the scanner's position, never further on.
+const METRIC_NAME = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
+const LABEL_NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
+/** Number() alone would also take "", "0x1f" and "0b1", which Prometheus refuses. */
+const DECIMAL_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+/** Space or tab, by char code: blanks are skipped on every token, and this is the hot loop. */
+const isBlankCode = (code: number) => code === 0x20 || code === 0x09;
 
 /** A cursor over one line; every failure names the line so the sender can find it. */
 class LineScanner {
@@ -249,42 +223,50 @@ class LineScanner {
   }
 
   skipBlanks(): void {
-    while (this.peek() === " " || this.peek() === "\t") this.pos++;
+    while (isBlankCode(this.text.charCodeAt(this.pos))) this.pos++;
   }
 
   /** Up to the next blank or the end of the line. */
   readToken(): string {
     const start = this.pos;
-    while (!this.atEnd() && this.peek() !== " " && this.peek() !== "\t") this.pos++;
+    while (!this.atEnd() && !isBlankCode(this.text.charCodeAt(this.pos))) this.pos++;
     return this.text.slice(start, this.pos);
   }
 
-  /** A name whose first character passes `isStart` and the rest `isPart`; "" if there is none here. */
-  readName(isStart: (c: string) => boolean, isPart: (c: string) => boolean = isMetricNameChar): string {
-    const start = this.pos;
-    if (!isStart(this.peek())) return "";
-    do this.pos++;
-    while (isPart(this.peek()));
-    return this.text.slice(start, this.pos);
+  /** The name `grammar` (a sticky regex) matches here, or "" if there is none. */
+  readName(grammar: RegExp): string {
+    grammar.lastIndex = this.pos;
+    const match = grammar.exec(this.text);
+    if (!match) return "";
+    this.pos = grammar.lastIndex;
+    return match[0];
   }
 
   /** The body of a label value after its opening quote, unescaping `\\`, `\"` and `\n`; consumes the closing quote. */
   readQuoted(label: string): string {
     let value = "";
+    let runStart = this.pos;
     for (;;) {
-      if (this.atEnd()) this.fail(`unterminated value for label '${label}'`);
-      const c = this.text.charAt(this.pos++);
-      if (c === '"') return value;
+      const c = this.peek();
+      if (c === "") this.fail(`unterminated value for label '${label}'`);
+      if (c === '"') break;
       if (c !== "\\") {
-        value += c;
+        this.pos++;
         continue;
       }
-      if (this.atEnd()) this.fail(`unterminated value for label '${label}'`);
-      const escaped = this.text.charAt(this.pos++);
+      // Copy the plain run before the escape in one slice; most values have no escapes at all.
+      value += this.text.slice(runStart, this.pos);
+      const escaped = this.text.charAt(this.pos + 1);
+      if (escaped === "") this.fail(`unterminated value for label '${label}'`);
       if (escaped === "\\" || escaped === '"') value += escaped;
       else if (escaped === "n") value += "\n";
       else this.fail(`invalid escape '\\${escaped}' in value of label '${label}'`);
+      this.pos += 2;
+      runStart = this.pos;
     }
+    value += this.text.slice(runStart, this.pos);
+    this.pos++;
+    return value;
   }
 
   expect(char: string, what: string): void {

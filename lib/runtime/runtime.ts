@@ -6,6 +6,7 @@ import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { Sample } from "@/lib/ingest/batch-schema";
 import { ensureIngestKey } from "@/lib/ingest/keys";
+import { scrapeDueTargets } from "@/lib/ingest/scrape-targets";
 import { WriteQueue } from "@/lib/ingest/write-queue";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
 import { jobStateSamples } from "@/lib/jobs/job-monitors";
@@ -50,6 +51,7 @@ const EVALUATOR_LOCK_KEY = 0x76_69_67_03;
 const SELF_FLUSH_MS = 1000;
 const STORE_PROBE_MS = 5000;
 const JOB_STATE_MS = 5000;
+const SCRAPE_TICK_MS = 1000;
 
 export interface StartOptions {
   /** Clock for everything the runtime decides; tests pass their own. */
@@ -126,6 +128,17 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       timers.push(setInterval(() => void task().catch((error: unknown) => console.error(`${label} failed`, error)), ms));
     every(SELF_FLUSH_MS, flushSelfMetrics, "self-metrics flush");
     every(STORE_PROBE_MS, probeStore, "store probe");
+    // Only the leader scrapes, so two instances never pull (and store) the same target twice.
+    let scraping = false;
+    every(SCRAPE_TICK_MS, async () => {
+      if (scraping || !(await lease.acquire())) return;
+      scraping = true;
+      try {
+        await scrapeDueTargets(ctx, (samples) => writes.enqueue(samples));
+      } finally {
+        scraping = false;
+      }
+    }, "scrape");
     // Late and down are the absence of a ping: only a clock notices them.
     every(JOB_STATE_MS, async () => void (await writes.enqueue(await jobStateSamples(ctx))), "job state");
     void probeStore().catch(() => {});

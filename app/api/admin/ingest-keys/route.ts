@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { readJsonBody } from "@/lib/http/read-json";
+import { readJsonBody } from "@/lib/http/read-body";
 import { createIngestKey } from "@/lib/ingest/keys";
 
 export const dynamic = "force-dynamic";

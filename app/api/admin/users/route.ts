@@ -1,6 +1,6 @@
 import { createUser, listUsers } from "@/lib/auth/users";
 import { apiRoute } from "@/lib/http/api-route";
-import { readJsonBody } from "@/lib/http/read-json";
+import { readJsonBody } from "@/lib/http/read-body";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { readJsonBody } from "@/lib/http/read-json";
+import { readJsonBody } from "@/lib/http/read-body";
 import { parseBatch } from "@/lib/ingest/batch-schema";
 
 export const dynamic = "force-dynamic";

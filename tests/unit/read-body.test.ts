@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { readJsonBody } from "@/lib/http/read-json";
+import { gzipSync } from "node:zlib";
+import { readBody, readJsonBody } from "@/lib/http/read-body";
 
 const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
   new Request("http://127.0.0.1/x", { method: "POST", body, headers, duplex: "half" } as RequestInit);
@@ -41,5 +42,28 @@ describe("readJsonBody", () => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe("INVALID");
     expect((error as AppError).message).toMatch(message);
+  });
+});
+
+describe("readBody with gzip", () => {
+  const gz = (text: string) => new Uint8Array(gzipSync(text));
+
+  it("inflates a gzip body", async () => {
+    const body = await readBody(post(gz("hello"), { "content-encoding": "gzip" }));
+    expect(Buffer.from(body).toString()).toBe("hello");
+  });
+
+  it("limits the inflated size, not just the compressed one", async () => {
+    const bomb = gz(" ".repeat(100_000));
+    expect(bomb.byteLength).toBeLessThan(1000);
+    expect(await codeOf(readBody(post(bomb, { "content-encoding": "gzip" }), 1000))).toBe("TOO_LARGE");
+  });
+
+  it("400 for a body that claims gzip but is not", async () => {
+    expect(await codeOf(readBody(post("plain", { "content-encoding": "gzip" })))).toBe("INVALID");
+  });
+
+  it("an absent body is empty", async () => {
+    expect(await readBody(new Request("http://127.0.0.1/x"))).toHaveLength(0);
   });
 });
