@@ -23,20 +23,11 @@ type Scalar = "string" | "bytes" | "bool" | "int64" | "fixed64" | "sfixed64" | "
 type Field = { name: string; repeated?: true } & ({ scalar: Scalar } | { message: () => MessageSpec });
 type MessageSpec = Readonly<Record<number, Field>>;
 
-const WIRE_TYPE: Record<Scalar | "message", number> = {
-  int64: 0,
-  bool: 0,
-  fixed64: 1,
-  sfixed64: 1,
-  double: 1,
-  string: 2,
-  bytes: 2,
-  message: 2,
-};
+const WIRE_TYPE: Record<Scalar | "message", number> = { int64: 0, bool: 0, fixed64: 1, sfixed64: 1, double: 1, string: 2, bytes: 2, message: 2 };
 
 /**
  * AnyValue can nest arrays in arrays; a bound keeps a hostile payload from exhausting the stack.
- * Each message level is at most two JSON levels, so this stays inside the JSON validator's limit.
+ * Nested attribute arrays reach it well before the JSON validator's own depth limit.
  */
 const MAX_NESTING = 64;
 
@@ -148,12 +139,14 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function readScalar(reader: WireReader, scalar: Scalar): unknown {
   switch (scalar) {
-    case "string":
+    case "string": {
+      const bytes = reader.lengthDelimited();
       try {
-        return utf8.decode(reader.lengthDelimited());
+        return utf8.decode(bytes);
       } catch {
         return reader.fail("string is not valid UTF-8");
       }
+    }
     case "bytes":
       return Buffer.from(reader.lengthDelimited()).toString("base64");
     case "bool":

@@ -29,6 +29,16 @@ export function otlpProtobufToSamples(bytes: Uint8Array, now: number): Sample[] 
   return otlpJsonToSamples(decodeExportMetricsRequest(bytes), now);
 }
 
+const DEFAULT_SERVICE = "default";
+const MAX_NAME_LENGTH = 200;
+const MAX_UNIT_LENGTH = 32;
+const MAX_TAG_KEY_LENGTH = 100;
+const MAX_TAG_VALUE_LENGTH = 500;
+/** Real requests nest about 12 deep plus 3 per level of nested attribute arrays. */
+const MAX_JSON_DEPTH = 128;
+/** The last instant a JS Date can hold; a later timestamp is garbage, not data. */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * Zod recurses once per level, so a deeply nested attribute would overflow the stack and surface
  * as a 500; this check stops at the limit, so its own recursion is bounded.
@@ -42,16 +52,6 @@ function checkNesting(value: unknown, path: PropertyKey[]): void {
     path.pop();
   }
 }
-
-const DEFAULT_SERVICE = "default";
-const MAX_NAME_LENGTH = 200;
-const MAX_UNIT_LENGTH = 32;
-const MAX_TAG_KEY_LENGTH = 100;
-const MAX_TAG_VALUE_LENGTH = 500;
-/** Real requests nest about 12 deep plus 3 per level of nested attribute arrays. */
-const MAX_JSON_DEPTH = 128;
-/** The last instant a JS Date can hold; a later timestamp is garbage, not data. */
-const MAX_DATE_MS = 8.64e15;
 
 const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^-?\d+$/;
@@ -200,36 +200,32 @@ function metricSamples(metric: Metric, service: string, now: number): Sample[] {
 }
 
 function readingsOf(metric: Metric): { point: PointFields; readings: Reading[] }[] {
-  const numberReadings = (point: z.output<typeof numberPoint>) => ({
-    point,
-    readings: [["", point.asDouble ?? point.asInt]] satisfies Reading[],
-  });
-  const histogramReadings = (point: z.output<typeof histogramPoint>) => ({
-    point,
-    readings: [
-      [".count", point.count ?? 0],
-      [".sum", point.sum],
-      [".min", point.min],
-      [".max", point.max],
-    ] satisfies Reading[],
-  });
-  // A summary's count and sum are plain proto3 fields, so absent means 0, not unknown.
-  const summaryReadings = (point: z.output<typeof summaryPoint>) => ({
-    point,
-    readings: [
-      [".count", point.count ?? 0],
-      [".sum", point.sum ?? 0],
-      ...point.quantileValues.map((q): Reading => ["", q.value ?? 0, { quantile: String(q.quantile ?? 0) }]),
-    ] satisfies Reading[],
-  });
+  const each = <Point extends PointFields>(points: Point[] | undefined, read: (point: Point) => Reading[]) =>
+    (points ?? []).map((point) => ({ point, readings: read(point) }));
   return [
-    ...(metric.gauge?.dataPoints ?? []).map(numberReadings),
-    ...(metric.sum?.dataPoints ?? []).map(numberReadings),
-    ...(metric.histogram?.dataPoints ?? []).map(histogramReadings),
-    ...(metric.exponentialHistogram?.dataPoints ?? []).map(histogramReadings),
-    ...(metric.summary?.dataPoints ?? []).map(summaryReadings),
+    ...each(metric.gauge?.dataPoints, numberReadings),
+    ...each(metric.sum?.dataPoints, numberReadings),
+    ...each(metric.histogram?.dataPoints, histogramReadings),
+    ...each(metric.exponentialHistogram?.dataPoints, histogramReadings),
+    ...each(metric.summary?.dataPoints, summaryReadings),
   ];
 }
+
+const numberReadings = (point: z.output<typeof numberPoint>): Reading[] => [["", point.asDouble ?? point.asInt]];
+
+const histogramReadings = (point: z.output<typeof histogramPoint>): Reading[] => [
+  [".count", point.count ?? 0],
+  [".sum", point.sum],
+  [".min", point.min],
+  [".max", point.max],
+];
+
+// A summary's count and sum are plain proto3 fields, so absent means 0, not unknown.
+const summaryReadings = (point: z.output<typeof summaryPoint>): Reading[] => [
+  [".count", point.count ?? 0],
+  [".sum", point.sum ?? 0],
+  ...point.quantileValues.map((q): Reading => ["", q.value ?? 0, { quantile: String(q.quantile ?? 0) }]),
+];
 
 /** Object.fromEntries, not assignment: an attribute named `__proto__` must stay a plain key. */
 function toTags(entries: readonly [string, AttributeValue][]): Record<string, string> {
