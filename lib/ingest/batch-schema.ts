@@ -4,11 +4,22 @@ export const MAX_SAMPLES_PER_BATCH = 10_000;
 /** Anything further ahead than this is a clock bug on the sender, not data. */
 const MAX_FUTURE_MS = 5 * 60_000;
 
+export const MAX_NAME_LENGTH = 200;
+
 const name = z
   .string()
   .min(1)
-  .max(200)
+  .max(MAX_NAME_LENGTH)
   .regex(/^[A-Za-z_][A-Za-z0-9_.:\-/]*$/, "letters, digits, '_', '.', ':', '-' or '/', starting with a letter or '_'");
+
+/**
+ * Makes a name from another system (an OTel instrument, a Prometheus job label) fit Vigil's
+ * rule: other characters become `_`, and a name must start with a letter or `_`.
+ */
+export function toVigilName(raw: string, maxLength = MAX_NAME_LENGTH): string {
+  const cleaned = raw.replace(/[^A-Za-z0-9_.:\-/]/gu, "_"); // u: an emoji is one character, one `_`
+  return (/^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`).slice(0, maxLength);
+}
 
 const timestamp = z
   .union([

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fromZodError } from "@/lib/errors";
-import type { Sample } from "@/lib/ingest/batch-schema";
+import { MAX_NAME_LENGTH, toVigilName, type Sample } from "@/lib/ingest/batch-schema";
 import { decodeExportMetricsRequest, malformedOtlp } from "@/lib/ingest/otlp-protobuf";
 
 /**
@@ -30,7 +30,6 @@ export function otlpProtobufToSamples(bytes: Uint8Array, now: number): Sample[] 
 }
 
 const DEFAULT_SERVICE = "default";
-const MAX_NAME_LENGTH = 200;
 const MAX_UNIT_LENGTH = 32;
 const MAX_TAG_KEY_LENGTH = 100;
 const MAX_TAG_VALUE_LENGTH = 500;
@@ -241,8 +240,3 @@ function tagText(value: AttributeValue): string {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
-/** OTel names allow any character; Vigil's are `[A-Za-z_][A-Za-z0-9_.:\-/]*`. */
-function toVigilName(raw: string, maxLength: number): string {
-  const name = raw.replace(/[^A-Za-z0-9_.:\-/]/gu, "_");
-  return (/^[A-Za-z_]/.test(name) ? name : `_${name}`).slice(0, maxLength);
-}

@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import type { Sample } from "@/lib/ingest/batch-schema";
+import { MAX_NAME_LENGTH, toVigilName, type Sample } from "@/lib/ingest/batch-schema";
 
 /** What a scraper asks a `/metrics` endpoint for: the text format this module reads. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4";
@@ -8,7 +8,6 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4";
 export const MAX_SAMPLES_PER_EXPOSITION = 100_000;
 
 const DEFAULT_SERVICE = "prometheus";
-const MAX_NAME_LENGTH = 200;
 const MAX_TAG_KEY_LENGTH = 100;
 const MAX_TAG_VALUE_LENGTH = 500;
 const METRIC_TYPES = new Set(["counter", "gauge", "histogram", "summary", "untyped"]);
@@ -176,12 +175,6 @@ function parseFloatValue(text: string): number | undefined {
   if (special === "nan") return NaN;
   if (special === "inf" || special === "infinity") return negative ? -Infinity : Infinity;
   return DECIMAL_NUMBER.test(text) ? Number(text) : undefined;
-}
-
-/** Vigil names allow Prometheus's characters and more, but not every job label; keep what we can, `_` for the rest. */
-function toVigilName(raw: string): string {
-  const name = raw.replace(/[^A-Za-z0-9_.:\-/]/g, "_");
-  return (/^[A-Za-z_]/.test(name) ? name : `_${name}`).slice(0, MAX_NAME_LENGTH);
 }
 
 function inferUnit(prometheusName: string): string | undefined {
