@@ -6,6 +6,7 @@ import { AlertList } from "./alert-list";
 import { JobList } from "./job-list";
 import { LatestValues } from "./latest-values";
 import { MetricCard } from "./metric-card";
+import { ServiceHealth } from "./service-health";
 import { useLiveDashboard, useNow, type Connection } from "./use-live-dashboard";
 
 /** Snapshots arrive at least every 5 s; this long without one means the page is not live. */
@@ -69,6 +70,7 @@ export function Dashboard({ canAcknowledge }: { canAcknowledge: boolean }) {
           <MetricCard key={card.key} card={card} />
         ))}
       </section>
+      <ServiceHealth services={snapshot.services} />
       <AlertList alerts={snapshot.alerts} now={now} canAcknowledge={canAcknowledge} onAcknowledge={(id) => void acknowledge(id)} />
       <JobList jobs={snapshot.jobs} />
       <LatestValues values={snapshot.latest} />

@@ -4,3 +4,4 @@ export * from "./alerts";
 export * from "./audit";
 export * from "./jobs";
 export * from "./scrape";
+export * from "./checks";

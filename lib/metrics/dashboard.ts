@@ -3,6 +3,8 @@ import { selectRows } from "@/db";
 import type { Aggregation } from "@/db/schema";
 import { listRecentAlerts, type AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { Ctx } from "@/lib/context";
+import { listHealthChecks } from "@/lib/checks/health-checks";
+import type { CheckState } from "@/db/schema";
 import { listJobs } from "@/lib/jobs/job-monitors";
 import type { JobState } from "@/lib/jobs/job-state";
 import { aggregateWindow } from "./aggregate";
@@ -92,6 +94,8 @@ export interface DashboardSnapshot {
   /** Open alerts and those triggered in the last 24 h. */
   alerts: AlertView[];
   latest: LatestValue[];
+  /** HTTP health checks and their last verdict (null until first run). */
+  services: { name: string; url: string; state: CheckState | null; reason: string | null; latencyMs: number | null }[];
   /** Heartbeat jobs and their state. */
   jobs: { slug: string; name: string; state: JobState; reason: string; running: boolean }[];
 }
@@ -184,11 +188,12 @@ export async function loadLatestValues(ctx: Ctx, now: Date, withinSeconds = 300,
 
 export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
   const now = ctx.now();
-  const [cards, alerts, latest, jobs] = await Promise.all([
+  const [cards, alerts, latest, jobs, checks] = await Promise.all([
     Promise.all(DASHBOARD_CARDS.map((spec) => loadCard(ctx, spec, now))),
     listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000)),
     loadLatestValues(ctx, now),
     listJobs(ctx),
+    listHealthChecks(ctx),
   ]);
   return {
     generatedAt: now.toISOString(),
@@ -196,6 +201,7 @@ export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
     cards,
     alerts,
     latest,
+    services: checks.map((c) => ({ name: c.name, url: c.url, state: c.lastState, reason: c.lastReason, latencyMs: c.lastLatencyMs })),
     jobs: jobs.map(({ slug, name, state, reason, running }) => ({ slug, name, state, reason, running })),
   };
 }

@@ -6,6 +6,7 @@ import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { Sample } from "@/lib/ingest/batch-schema";
 import { ensureIngestKey } from "@/lib/ingest/keys";
+import { checkSamples, runDueHealthChecks } from "@/lib/checks/health-checks";
 import { scrapeDueTargets } from "@/lib/ingest/scrape-targets";
 import { WriteQueue } from "@/lib/ingest/write-queue";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
@@ -51,7 +52,8 @@ const EVALUATOR_LOCK_KEY = 0x76_69_67_03;
 const SELF_FLUSH_MS = 1000;
 const STORE_PROBE_MS = 5000;
 const JOB_STATE_MS = 5000;
-const SCRAPE_TICK_MS = 1000;
+const COLLECT_TICK_MS = 1000;
+const STORE_WARNING_MS = 100;
 
 export interface StartOptions {
   /** Clock for everything the runtime decides; tests pass their own. */
@@ -111,13 +113,22 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     const samples = selfMetrics.drain();
     if (samples.length > 0) await writes.enqueue(samples);
   };
+  // The built-in check of Vigil's own store, recorded like an HTTP check (check=vigil-store).
   const probeStore = async () => {
     const started = performance.now();
-    await store.query("select 1");
-    selfMetrics.record("vigil.store.query_time", performance.now() - started, "ms");
-    const { inUse, max } = await store.connections();
-    selfMetrics.record("vigil.store.connections.in_use", inUse, "connections");
-    selfMetrics.record("vigil.store.connections.max", max, "connections");
+    try {
+      await store.query("select 1");
+      const latency = performance.now() - started;
+      const { inUse, max } = await store.connections();
+      selfMetrics.record("vigil.store.query_time", latency, "ms");
+      selfMetrics.record("vigil.store.connections.in_use", inUse, "connections");
+      selfMetrics.record("vigil.store.connections.max", max, "connections");
+      const state = latency > STORE_WARNING_MS || inUse > 0.8 * max ? "warning" : "healthy";
+      for (const s of checkSamples("vigil-store", state, latency, Date.now())) selfMetrics.record(s.metric, s.value, s.unit ?? "", s.tags, s.ts);
+    } catch (error) {
+      for (const s of checkSamples("vigil-store", "down", performance.now() - started, Date.now())) selfMetrics.record(s.metric, s.value, s.unit ?? "", s.tags, s.ts);
+      throw error;
+    }
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -128,17 +139,18 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       timers.push(setInterval(() => void task().catch((error: unknown) => console.error(`${label} failed`, error)), ms));
     every(SELF_FLUSH_MS, flushSelfMetrics, "self-metrics flush");
     every(STORE_PROBE_MS, probeStore, "store probe");
-    // Only the leader scrapes, so two instances never pull (and store) the same target twice.
-    let scraping = false;
-    every(SCRAPE_TICK_MS, async () => {
-      if (scraping || !(await lease.acquire())) return;
-      scraping = true;
+    // Only the leader collects, so two instances never probe (and store) the same thing twice.
+    let collecting = false;
+    every(COLLECT_TICK_MS, async () => {
+      if (collecting || !(await lease.acquire())) return;
+      collecting = true;
+      const ingest = (samples: Sample[]) => writes.enqueue(samples);
       try {
-        await scrapeDueTargets(ctx, (samples) => writes.enqueue(samples));
+        await Promise.all([scrapeDueTargets(ctx, ingest), runDueHealthChecks(ctx, ingest)]);
       } finally {
-        scraping = false;
+        collecting = false;
       }
-    }, "scrape");
+    }, "collect");
     // Late and down are the absence of a ping: only a clock notices them.
     every(JOB_STATE_MS, async () => void (await writes.enqueue(await jobStateSamples(ctx))), "job state");
     void probeStore().catch(() => {});

@@ -11,6 +11,7 @@ const snapshot = (generatedAt = "2026-01-05T10:00:00.000Z"): DashboardSnapshot =
   cards: [],
   alerts: [],
   latest: [],
+  services: [],
   jobs: [],
 });
 
