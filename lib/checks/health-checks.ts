@@ -4,6 +4,7 @@ import { auditLog, healthCheck, HTTP_METHODS, type CheckState } from "@/db/schem
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { httpUrl } from "@/lib/http/http-url";
 import type { Sample } from "@/lib/ingest/batch-schema";
 import { parseBodyCondition } from "./body-condition";
 import { judgeResponse, type CheckVerdict, type ProbeOutcome } from "./judge-response";
@@ -16,10 +17,7 @@ export const CHECK_STATE_CODE: Record<CheckState, number> = { healthy: 0, warnin
 export const healthCheckInputSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
-    url: z
-      .string()
-      .url()
-      .refine((u) => /^https?:$/.test(new URL(u).protocol), "http or https only"),
+    url: httpUrl,
     method: z.enum(HTTP_METHODS).default("GET"),
     expectedStatus: z.number().int().min(100).max(599).default(200),
     timeoutMs: z.number().int().min(100).max(60_000).default(5000),

@@ -4,6 +4,7 @@ import { auditLog, scrapeTarget } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { httpUrl } from "@/lib/http/http-url";
 import type { Sample } from "./batch-schema";
 import { parsePrometheusText, PROMETHEUS_CONTENT_TYPE } from "./prometheus-text";
 
@@ -11,10 +12,7 @@ export type ScrapeTarget = typeof scrapeTarget.$inferSelect;
 
 export const scrapeTargetInputSchema = z.object({
   name: z.string().trim().min(1).max(100),
-  url: z
-    .string()
-    .url()
-    .refine((u) => /^https?:$/.test(new URL(u).protocol), "http or https only"),
+  url: httpUrl,
   intervalSeconds: z.number().int().min(1).max(3600).default(15),
   service: z
     .string()

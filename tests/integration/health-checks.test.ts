@@ -49,7 +49,7 @@ describe("service health checks", () => {
   });
 
   it("validates what admins enter", async () => {
-    await expect(createHealthCheck(t.ctx, admin, { name: "x", url: "ftp://x" })).rejects.toThrow(/http or https/);
+    await expect(createHealthCheck(t.ctx, admin, { name: "x", url: "ftp://x" })).rejects.toThrow(/http:\/\/ or https:\/\//);
     await expect(createHealthCheck(t.ctx, admin, { name: "x", url: gw.url, bodyCondition: "status = ok" })).rejects.toThrow(/path op value/);
     await expect(createHealthCheck(t.ctx, admin, { name: "x", url: gw.url, timeoutMs: 1000, warningLatencyMs: 2000 })).rejects.toThrow(/below timeoutMs/);
     await expect(createHealthCheck(t.ctx, { ...admin, role: "viewer" }, { name: "x", url: gw.url })).rejects.toMatchObject({ code: "FORBIDDEN" });

@@ -89,7 +89,7 @@ describe("Prometheus scrape targets", () => {
     const created = await createScrapeTarget(t.ctx, admin, { name: "shop-app", url: endpoint.url, intervalSeconds: 10 });
     expect(created).toMatchObject({ service: null, enabled: true, lastScrapeAt: null });
     await expect(createScrapeTarget(t.ctx, admin, { name: "shop-app", url: endpoint.url })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(createScrapeTarget(t.ctx, admin, { name: "x", url: "ftp://files/metrics" })).rejects.toThrow(/http or https/);
+    await expect(createScrapeTarget(t.ctx, admin, { name: "x", url: "ftp://files/metrics" })).rejects.toThrow(/http:\/\/ or https:\/\//);
     await expect(createScrapeTarget(t.ctx, { ...admin, role: "viewer" }, { name: "y", url: endpoint.url })).rejects.toMatchObject({ code: "FORBIDDEN" });
 
     const ingested: Sample[] = [];
