@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/auth-options";
 import { loadConfig, type Config } from "@/lib/config";
+import { seedDemo, startDemoServices } from "@/lib/demo/demo-services";
 import { startSimulatedShop } from "@/lib/demo/simulated-shop";
 import { startRuntime } from "@/lib/runtime/runtime";
 
@@ -27,6 +28,18 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = req.headers["x-forwarded-for"];
   if (trustProxy && typeof forwarded === "string") return forwarded.split(",")[0]!.trim();
   return req.socket.remoteAddress ?? "unknown";
+}
+
+/** The simulated shop, its dependencies' health endpoints, and the checks and job that watch them. */
+async function startDemo(url: string, ingestKey: string, ctx: Parameters<typeof seedDemo>[0]): Promise<() => void> {
+  const started = Date.now();
+  const services = await startDemoServices(started);
+  await seedDemo(ctx, services);
+  const stopShop = startSimulatedShop(url, ingestKey, started);
+  return () => {
+    stopShop();
+    void services.close();
+  };
 }
 
 /** One process serves the UI, the API and the live stream, and runs the evaluator. */
@@ -56,7 +69,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  const stopShop = options.demo ? startSimulatedShop(url, config.ingestApiKey) : () => {};
+  const stopShop = options.demo ? await startDemo(url, config.ingestApiKey, runtime.ctx) : () => {};
 
   const close = () =>
     (closing ??= (async () => {

@@ -1,5 +1,8 @@
 import type { SampleInput } from "@/lib/ingest/batch-schema";
 
+/** The demo's heartbeat job, seeded by `seedDemo`. */
+export const DEMO_JOB_SLUG = "invoice-sync";
+
 /**
  * A pretend web shop for the demo: an API, a payment gateway and a database pool, with an
  * incident on a fixed cycle so the dashboard shows alerts opening and closing by themselves.
@@ -59,19 +62,30 @@ function round1(v: number): number {
  * Posts the simulated shop's metrics to Vigil's own ingest route once a second, as a real
  * application would, so the demo exercises the same path as production traffic.
  */
-export function startSimulatedShop(baseUrl: string, ingestKey: string): () => void {
-  const started = Date.now();
-  const timer = setInterval(() => {
-    const body = JSON.stringify({ samples: simulateSecond(Date.now() - started, Date.now()) });
-    fetch(`${baseUrl}/api/ingest/metrics`, {
+export function startSimulatedShop(baseUrl: string, ingestKey: string, started = Date.now()): () => void {
+  const post = (path: string, body?: string) =>
+    fetch(`${baseUrl}${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" },
       body,
     })
       .then(async (response) => {
-        if (!response.ok) console.error(`demo workload: ingest answered ${response.status}: ${await response.text()}`);
+        if (!response.ok) console.error(`demo workload: ${path} answered ${response.status}: ${await response.text()}`);
       })
-      .catch((error: unknown) => console.error("demo workload: ingest failed", error));
+      .catch((error: unknown) => console.error(`demo workload: ${path} failed`, error));
+  let second = 0;
+  const timer = setInterval(() => {
+    void post("/api/ingest/metrics", JSON.stringify({ samples: simulateSecond(Date.now() - started, Date.now()) }));
+    // A Celery beat task: starts every minute, takes 3 s, fails during the payment incident.
+    const job = jobEventAt(second++, incidentAt(Date.now() - started));
+    if (job) void post(`/api/ingest/heartbeat/${DEMO_JOB_SLUG}${job}`);
   }, 1000);
   return () => clearInterval(timer);
+}
+
+/** The demo job's heartbeat for this second of the run, if any ("" is success). */
+export function jobEventAt(second: number, incident: Incident): "/start" | "" | "/fail" | undefined {
+  if (second % 60 === 0) return "/start";
+  if (second % 60 === 3) return incident === "payment-failures" ? "/fail" : "";
+  return undefined;
 }

@@ -5,12 +5,12 @@ import { startSimulatedShop } from "@/lib/demo/simulated-shop";
 
 /** A stand-in Vigil on loopback that records what the demo shop posts. */
 async function recordingServer(status: number) {
-  const requests: { headers: IncomingMessage["headers"]; body: { samples: unknown[] } }[] = [];
+  const requests: { url: string; headers: IncomingMessage["headers"]; body: { samples: unknown[] } }[] = [];
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
-      requests.push({ headers: req.headers, body: JSON.parse(body) as { samples: unknown[] } });
+      requests.push({ url: req.url ?? "", headers: req.headers, body: (body ? JSON.parse(body) : { samples: [] }) as { samples: unknown[] } });
       res.writeHead(status, { "content-type": "application/json" }).end('{"accepted":1}');
     });
   });
@@ -28,8 +28,11 @@ describe("startSimulatedShop", () => {
     await vi.waitFor(() => expect(server.requests.length).toBeGreaterThanOrEqual(1), { timeout: 3000 });
     stop();
     const count = server.requests.length;
-    expect(server.requests[0]!.headers.authorization).toBe("Bearer vgl_demo_key");
-    expect(server.requests[0]!.body.samples.length).toBeGreaterThan(10);
+    const metrics = server.requests.find((r) => r.url === "/api/ingest/metrics")!;
+    expect(metrics.headers.authorization).toBe("Bearer vgl_demo_key");
+    expect(metrics.body.samples.length).toBeGreaterThan(10);
+    // The first second also starts the demo's heartbeat job.
+    expect(server.requests.map((r) => r.url)).toContain("/api/ingest/heartbeat/invoice-sync/start");
     await new Promise((r) => setTimeout(r, 1200));
     expect(server.requests.length).toBe(count);
     await server.close();
@@ -39,7 +42,7 @@ describe("startSimulatedShop", () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const server = await recordingServer(503);
     const stop = startSimulatedShop(server.url, "k");
-    await vi.waitFor(() => expect(log).toHaveBeenCalledWith(expect.stringMatching(/ingest answered 503/)), { timeout: 3000 });
+    await vi.waitFor(() => expect(log).toHaveBeenCalledWith(expect.stringMatching(/\/api\/ingest\/metrics answered 503/)), { timeout: 3000 });
     stop();
     await server.close();
   });
@@ -47,7 +50,7 @@ describe("startSimulatedShop", () => {
   it("logs an unreachable server", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const stop = startSimulatedShop("http://127.0.0.1:1", "k");
-    await vi.waitFor(() => expect(log).toHaveBeenCalledWith("demo workload: ingest failed", expect.any(Error)), { timeout: 3000 });
+    await vi.waitFor(() => expect(log).toHaveBeenCalledWith("demo workload: /api/ingest/metrics failed", expect.any(Error)), { timeout: 3000 });
     stop();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseBatch } from "@/lib/ingest/batch-schema";
-import { incidentAt, INCIDENT_CYCLE_MS, simulateSecond } from "@/lib/demo/simulated-shop";
+import { gatewayHealth } from "@/lib/demo/demo-services";
+import { incidentAt, INCIDENT_CYCLE_MS, jobEventAt, simulateSecond } from "@/lib/demo/simulated-shop";
 
 /** Deterministic stand-in for Math.random. */
 function seeded(seed: number): () => number {
@@ -36,5 +37,21 @@ describe("simulated shop", () => {
     expect(p95(150_000)).toBeGreaterThan(1000);
     expect(successRate(0)).toBeGreaterThan(97);
     expect(successRate(330_000)).toBeLessThan(95);
+  });
+});
+
+describe("demo heartbeat job and dependencies", () => {
+  it.each([
+    [0, "none", "/start"],
+    [1, "none", undefined],
+    [3, "none", ""],
+    [63, "payment-failures", "/fail"],
+    [120, "payment-failures", "/start"],
+  ] as const)("second %d during %s pings %j", (second, incident, event) => expect(jobEventAt(second, incident)).toBe(event));
+
+  it("the gateway's health follows the incidents", () => {
+    expect(gatewayHealth(0)).toMatchObject({ status: 200, body: { status: "ok" } });
+    expect(gatewayHealth(150_000).delayMs).toBeGreaterThan(500);
+    expect(gatewayHealth(330_000)).toMatchObject({ status: 503, body: { status: "timeout" } });
   });
 });

@@ -1,0 +1,56 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
+import { healthCheck, jobMonitor } from "@/db/schema";
+import type { Ctx } from "@/lib/context";
+import { DEMO_JOB_SLUG, incidentAt } from "./simulated-shop";
+
+/** How a fake dependency answers its health endpoint while an incident runs. */
+export function gatewayHealth(elapsedMs: number): { status: number; body: object; delayMs: number } {
+  switch (incidentAt(elapsedMs)) {
+    case "payment-failures":
+      return { status: 503, body: { status: "timeout", upstream: "ecpay" }, delayMs: 0 };
+    case "slow-api":
+      return { status: 200, body: { status: "ok" }, delayMs: 900 };
+    case "none":
+      return { status: 200, body: { status: "ok" }, delayMs: 20 };
+  }
+}
+
+/**
+ * The demo shop's dependencies, a payment gateway and an email service, each with a
+ * health endpoint on loopback, so the demo's "Service health" has something real to probe.
+ */
+export async function startDemoServices(started: number): Promise<{ gatewayUrl: string; emailUrl: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const answer = req.url === "/gateway/health" ? gatewayHealth(Date.now() - started) : { status: 200, body: { status: "ok" }, delayMs: 5 };
+    setTimeout(() => res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body)), answer.delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    gatewayUrl: `${base}/gateway/health`,
+    emailUrl: `${base}/email/health`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Health checks and a heartbeat job for the demo; re-pointed at this run's ports on every start. */
+export async function seedDemo(ctx: Ctx, urls: { gatewayUrl: string; emailUrl: string }): Promise<void> {
+  const checks = [
+    { name: "ECPay gateway", url: urls.gatewayUrl, bodyCondition: 'status == "ok"', warningLatencyMs: 500, timeoutMs: 3000, intervalSeconds: 5 },
+    { name: "Email service", url: urls.emailUrl, bodyCondition: null, warningLatencyMs: 500, timeoutMs: 3000, intervalSeconds: 10 },
+  ];
+  await ctx.db
+    .insert(healthCheck)
+    .values(checks)
+    .onConflictDoUpdate({ target: healthCheck.name, set: { url: sql`excluded.url` } });
+  await ctx.db
+    .insert(jobMonitor)
+    .values({ slug: DEMO_JOB_SLUG, name: "Invoice sync (Celery beat)", periodSeconds: 60, graceSeconds: 30, maxRuntimeSeconds: 20 })
+    .onConflictDoNothing();
+}
