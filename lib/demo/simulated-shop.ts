@@ -78,7 +78,7 @@ export function startSimulatedShop(baseUrl: string, ingestKey: string, started =
     void post("/api/ingest/metrics", JSON.stringify({ samples: simulateSecond(Date.now() - started, Date.now()) }));
     // A Celery beat task: starts every minute, takes 3 s, fails during the payment incident.
     const job = jobEventAt(second++, incidentAt(Date.now() - started));
-    if (job) void post(`/api/ingest/heartbeat/${DEMO_JOB_SLUG}${job}`);
+    if (job !== undefined) void post(`/api/ingest/heartbeat/${DEMO_JOB_SLUG}${job}`);
   }, 1000);
   return () => clearInterval(timer);
 }

@@ -123,7 +123,9 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       selfMetrics.record("vigil.store.query_time", latency, "ms");
       selfMetrics.record("vigil.store.connections.in_use", inUse, "connections");
       selfMetrics.record("vigil.store.connections.max", max, "connections");
-      const state = latency > STORE_WARNING_MS || inUse > 0.8 * max ? "warning" : "healthy";
+      // PGlite's one connection is always in use: only a real pool can run short.
+      const poolShort = max > 1 && inUse > 0.8 * max;
+      const state = latency > STORE_WARNING_MS || poolShort ? "warning" : "healthy";
       for (const s of checkSamples("vigil-store", state, latency, Date.now())) selfMetrics.record(s.metric, s.value, s.unit ?? "", s.tags, s.ts);
     } catch (error) {
       for (const s of checkSamples("vigil-store", "down", performance.now() - started, Date.now())) selfMetrics.record(s.metric, s.value, s.unit ?? "", s.tags, s.ts);
