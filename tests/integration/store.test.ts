@@ -23,8 +23,11 @@ describe("store", () => {
       "alert_history",
       "alert_rule",
       "audit_log",
+      "health_check",
       "ingest_key",
+      "job_monitor",
       "sample",
+      "scrape_target",
       "series",
       "user",
     ]);
