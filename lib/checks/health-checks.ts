@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog, healthCheck, HTTP_METHODS, type CheckState } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
@@ -137,10 +137,15 @@ export async function runDueHealthChecks(
 ): Promise<{ check: string; verdict: CheckVerdict }[]> {
   const now = ctx.now();
   const due = (await listHealthChecks(ctx)).filter((c) => isCheckDue(c, now));
-  return Promise.all(
+  const results = await Promise.all(
     due.map(async (check) => {
-      // Claim the slot first, so a slow check is not started again by the next tick.
-      await ctx.db.update(healthCheck).set({ lastCheckedAt: now }).where(eq(healthCheck.id, check.id));
+      // Claim the slot atomically: an overlapping tick (a slow check is still running) skips it.
+      const [claimed] = await ctx.db
+        .update(healthCheck)
+        .set({ lastCheckedAt: now })
+        .where(and(eq(healthCheck.id, check.id), check.lastCheckedAt ? eq(healthCheck.lastCheckedAt, check.lastCheckedAt) : isNull(healthCheck.lastCheckedAt)))
+        .returning({ id: healthCheck.id });
+      if (!claimed) return undefined;
       const { verdict, latencyMs, samples } = await runHealthCheck(check, now, fetchImpl);
       await ingest(samples);
       await ctx.db
@@ -150,4 +155,5 @@ export async function runDueHealthChecks(
       return { check: check.name, verdict };
     }),
   );
+  return results.filter((r) => r !== undefined);
 }

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { auditLog, scrapeTarget } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
@@ -107,10 +107,15 @@ export async function scrapeDueTargets(
 ): Promise<ScrapeResult[]> {
   const now = ctx.now();
   const due = (await listScrapeTargets(ctx)).filter((t) => isScrapeDue(t, now));
-  return Promise.all(
+  const results = await Promise.all(
     due.map(async (target) => {
-      // Claim the slot first, so a slow target is not scraped again by the next tick.
-      await ctx.db.update(scrapeTarget).set({ lastScrapeAt: now }).where(eq(scrapeTarget.id, target.id));
+      // Claim the slot atomically: an overlapping tick (a slow scrape is still running) skips it.
+      const [claimed] = await ctx.db
+        .update(scrapeTarget)
+        .set({ lastScrapeAt: now })
+        .where(and(eq(scrapeTarget.id, target.id), target.lastScrapeAt ? eq(scrapeTarget.lastScrapeAt, target.lastScrapeAt) : isNull(scrapeTarget.lastScrapeAt)))
+        .returning({ id: scrapeTarget.id });
+      if (!claimed) return undefined;
       const result = await scrape(target, now, fetchImpl);
       await ingest(result.samples);
       await ctx.db
@@ -120,4 +125,5 @@ export async function scrapeDueTargets(
       return result;
     }),
   );
+  return results.filter((r) => r !== undefined);
 }

@@ -142,16 +142,12 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     every(SELF_FLUSH_MS, flushSelfMetrics, "self-metrics flush");
     every(STORE_PROBE_MS, probeStore, "store probe");
     // Only the leader collects, so two instances never probe (and store) the same thing twice.
-    let collecting = false;
+    // Ticks may overlap while a slow target runs: each target is claimed atomically, so a
+    // slow one delays only itself.
     every(COLLECT_TICK_MS, async () => {
-      if (collecting || !(await lease.acquire())) return;
-      collecting = true;
+      if (!(await lease.acquire())) return;
       const ingest = (samples: Sample[]) => writes.enqueue(samples);
-      try {
-        await Promise.all([scrapeDueTargets(ctx, ingest), runDueHealthChecks(ctx, ingest)]);
-      } finally {
-        collecting = false;
-      }
+      await Promise.all([scrapeDueTargets(ctx, ingest), runDueHealthChecks(ctx, ingest)]);
     }, "collect");
     // Late and down are the absence of a ping: only a clock notices them.
     every(JOB_STATE_MS, async () => void (await writes.enqueue(await jobStateSamples(ctx))), "job state");

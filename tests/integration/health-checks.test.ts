@@ -94,6 +94,14 @@ describe("service health checks", () => {
     expect(stored).toMatchObject({ id: check.id, lastState: "down", lastReason: "timeout after 1 s" });
   });
 
+  it("overlapping runs probe each check once: a slow check delays only itself", async () => {
+    gw.set({ delayMs: 200 });
+    t.setNow(at(500));
+    const [first, second] = await Promise.all([runDueHealthChecks(t.ctx, async () => {}), runDueHealthChecks(t.ctx, async () => {})]);
+    gw.set({ delayMs: 0 });
+    expect(first!.length + second!.length).toBe(1);
+  });
+
   it("a refused connection is down with the cause", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
