@@ -14,6 +14,9 @@ export const credentialsSchema = z.object({
 
 /** First start: make sure the configured admin exists. Never overwrites a password someone changed. */
 export async function ensureAdmin(ctx: Ctx, email: string, password: string): Promise<{ created: boolean }> {
+  // Every start calls this; skip the deliberately slow hash when the admin is already there.
+  const [existing] = await ctx.db.select({ id: user.id }).from(user).where(eq(user.email, email.toLowerCase()));
+  if (existing) return { created: false };
   const passwordHash = await hashPassword(password);
   const inserted = await ctx.db
     .insert(user)

@@ -14,6 +14,11 @@ export class SelfMetrics {
     this.buffer.push({ metric, service: "vigil", unit, tags, value, ts });
   }
 
+  /** Buffers ready-made samples (their own service and tags), under the same bound. */
+  add(samples: readonly Sample[]): void {
+    this.buffer.push(...samples.slice(0, SelfMetrics.MAX_BUFFERED - this.buffer.length));
+  }
+
   /** Takes everything buffered so far. */
   drain(): Sample[] {
     const taken = this.buffer;

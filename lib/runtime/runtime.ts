@@ -126,9 +126,9 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       // PGlite's one connection is always in use: only a real pool can run short.
       const poolShort = max > 1 && inUse > 0.8 * max;
       const state = latency > STORE_WARNING_MS || poolShort ? "warning" : "healthy";
-      for (const s of checkSamples("vigil-store", state, latency, Date.now())) selfMetrics.record(s.metric, s.value, s.unit ?? "", s.tags, s.ts);
+      selfMetrics.add(checkSamples("vigil-store", state, latency, Date.now()));
     } catch (error) {
-      for (const s of checkSamples("vigil-store", "down", performance.now() - started, Date.now())) selfMetrics.record(s.metric, s.value, s.unit ?? "", s.tags, s.ts);
+      selfMetrics.add(checkSamples("vigil-store", "down", performance.now() - started, Date.now()));
       throw error;
     }
   };

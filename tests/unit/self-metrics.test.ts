@@ -17,4 +17,14 @@ describe("SelfMetrics", () => {
     for (let i = 0; i < 50_010; i++) metrics.record("m", i, "");
     expect(metrics.size).toBe(50_000);
   });
+
+  it("keeps ready-made samples as they are, under the same bound", () => {
+    const metrics = new SelfMetrics();
+    const sample = { metric: "check.up", service: "checks", tags: { check: "vigil-store" }, value: 1, ts: 5 };
+    metrics.add([sample]);
+    expect(metrics.drain()).toEqual([sample]);
+    for (let i = 0; i < 50_000; i++) metrics.record("m", i, "");
+    metrics.add([sample]);
+    expect(metrics.size).toBe(50_000);
+  });
 });

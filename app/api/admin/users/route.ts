@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute("admin.users.list", "admin", async ({ ctx }) => ({ users: await listUsers(ctx) }));
 
-export const POST = apiRoute("admin.users.create", "viewer", async ({ ctx, actor, request }) => {
+export const POST = apiRoute("admin.users.create", "admin", async ({ ctx, actor, request }) => {
   const user = await createUser(ctx, actor!, await readJsonBody(request));
   return Response.json({ user }, { status: 201 });
 });
