@@ -5,3 +5,4 @@ export * from "./audit";
 export * from "./jobs";
 export * from "./scrape";
 export * from "./checks";
+export * from "./rollups";

@@ -1,0 +1,182 @@
+import { sql, type SQL } from "drizzle-orm";
+import { selectRows } from "@/db";
+import type { Ctx } from "@/lib/context";
+import { sketchQuantile, type Sketch } from "@/lib/rollups/sketch";
+
+export const PERIODS = ["1h", "24h", "7d", "30d"] as const;
+export type Period = (typeof PERIODS)[number];
+export type HistorySource = "raw" | "rollup_1m" | "rollup_1h";
+
+interface Resolution {
+  source: HistorySource;
+  spanMs: number;
+  stepSeconds: number;
+}
+
+/**
+ * Where each period reads from and how finely: the coarsest source that still gives a
+ * few hundred points, so a month costs about as much to draw as an hour.
+ */
+export const RESOLUTIONS: Record<Period, Resolution> = {
+  "1h": { source: "raw", spanMs: 3_600_000, stepSeconds: 15 }, // 240 points
+  "24h": { source: "rollup_1m", spanMs: 86_400_000, stepSeconds: 300 }, // 288
+  "7d": { source: "rollup_1h", spanMs: 7 * 86_400_000, stepSeconds: 3600 }, // 168
+  "30d": { source: "rollup_1h", spanMs: 30 * 86_400_000, stepSeconds: 3 * 3600 }, // 240
+};
+
+export interface HistoryQuery {
+  metric: string;
+  /** null pools every service's series of the metric. */
+  service: string | null;
+  /** Exact-match tag filter; a series matches when it has all of these. */
+  tags?: Record<string, string>;
+  period: Period;
+}
+
+/** One time bucket. Empty buckets are kept (count 0, values null) so charts show gaps as gaps. */
+export interface HistoryPoint {
+  t: number;
+  count: number;
+  avg: number | null;
+  min: number | null;
+  max: number | null;
+  sum: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface History {
+  metric: string;
+  service: string | null;
+  period: Period;
+  source: HistorySource;
+  stepSeconds: number;
+  from: number;
+  to: number;
+  points: HistoryPoint[];
+}
+
+const ORIGIN = sql.raw("timestamptz '2000-01-01 00:00:00+00'");
+
+export async function loadHistory(ctx: Ctx, q: HistoryQuery): Promise<History> {
+  const { source, spanMs, stepSeconds } = RESOLUTIONS[q.period];
+  const stepMs = stepSeconds * 1000;
+  const to = ctx.now().getTime();
+  const from = Math.floor((to - spanMs) / stepMs) * stepMs + stepMs;
+  const range = { from: new Date(from).toISOString(), to: new Date(to + 1).toISOString() };
+  const step = `${stepSeconds} seconds`;
+
+  const buckets = source === "raw" ? await rawBuckets(ctx, q, range, step) : await rollupBuckets(ctx, q, source, range, step);
+  const byTime = new Map(buckets.map((b) => [b.t, b]));
+  const points: HistoryPoint[] = [];
+  for (let t = from; t <= to; t += stepMs) points.push(byTime.get(t) ?? emptyPoint(t));
+  return { metric: q.metric, service: q.service, period: q.period, source, stepSeconds, from, to, points };
+}
+
+function emptyPoint(t: number): HistoryPoint {
+  return { t, count: 0, avg: null, min: null, max: null, sum: null, p50: null, p95: null, p99: null };
+}
+
+function seriesFilter(q: HistoryQuery): SQL {
+  const service = q.service === null ? sql`` : sql` and series.service = ${q.service}`;
+  const tags = q.tags && Object.keys(q.tags).length > 0 ? sql` and series.tags @> ${JSON.stringify(q.tags)}::jsonb` : sql``;
+  return sql`series.name = ${q.metric}${service}${tags}`;
+}
+
+/** ISO strings, not Dates: inside a raw `sql` template drizzle has no column to map a Date for postgres.js. */
+interface Range {
+  from: string;
+  to: string;
+}
+
+type Num = number | string | null;
+const num = (v: Num): number | null => (v === null ? null : Number(v));
+
+/** The last hour straight from raw samples: exact percentiles. */
+async function rawBuckets(ctx: Ctx, q: HistoryQuery, range: Range, step: string): Promise<HistoryPoint[]> {
+  const rows = await selectRows<{ t: Date | string; n: Num; s: Num; lo: Num; hi: Num; p50: Num; p95: Num; p99: Num }>(
+    ctx.db,
+    sql`select date_bin(${step}::interval, sample.ts, ${ORIGIN}) as t, count(*) as n, sum(sample.value) as s,
+               min(sample.value) as lo, max(sample.value) as hi,
+               percentile_cont(0.5) within group (order by sample.value) as p50,
+               percentile_cont(0.95) within group (order by sample.value) as p95,
+               percentile_cont(0.99) within group (order by sample.value) as p99
+        from sample join series on series.id = sample.series_id
+        where ${seriesFilter(q)} and sample.ts >= ${range.from} and sample.ts < ${range.to}
+        group by 1`,
+  );
+  return rows.map((r) => {
+    const count = Number(r.n);
+    const sum = num(r.s);
+    return {
+      t: new Date(r.t).getTime(),
+      count,
+      sum,
+      avg: sum === null || count === 0 ? null : sum / count,
+      min: num(r.lo),
+      max: num(r.hi),
+      p50: num(r.p50),
+      p95: num(r.p95),
+      p99: num(r.p99),
+    };
+  });
+}
+
+/** Longer periods from rollups: totals add up, sketches merge, percentiles read off the merged sketch. */
+async function rollupBuckets(ctx: Ctx, q: HistoryQuery, source: Exclude<HistorySource, "raw">, range: Range, step: string) {
+  const table = sql.raw(source);
+  const where = sql`${seriesFilter(q)} and r.bucket >= ${range.from} and r.bucket < ${range.to}`;
+  const bucket = sql`date_bin(${step}::interval, r.bucket, ${ORIGIN})`;
+  const [totals, keys] = await Promise.all([
+    selectRows<{ t: Date | string; n: Num; s: Num; lo: Num; hi: Num }>(
+      ctx.db,
+      sql`select ${bucket} as t, sum(r.count) as n, sum(r.sum) as s, min(r.min) as lo, max(r.max) as hi
+          from ${table} r join series on series.id = r.series_id
+          where ${where} group by 1`,
+    ),
+    selectRows<{ t: Date | string; k: string; c: Num }>(
+      ctx.db,
+      sql`select ${bucket} as t, e.key as k, sum(e.value::bigint) as c
+          from ${table} r join series on series.id = r.series_id, jsonb_each_text(r.sketch) as e
+          where ${where} group by 1, 2`,
+    ),
+  ]);
+  const sketches = new Map<number, Sketch>();
+  for (const row of keys) {
+    const t = new Date(row.t).getTime();
+    const sketch = sketches.get(t) ?? {};
+    sketch[row.k] = Number(row.c);
+    sketches.set(t, sketch);
+  }
+  return totals.map((r): HistoryPoint => {
+    const t = new Date(r.t).getTime();
+    const count = Number(r.n);
+    const sum = num(r.s);
+    const bounds = { min: Number(r.lo), max: Number(r.hi) };
+    const sketch = sketches.get(t) ?? {};
+    return {
+      t,
+      count,
+      sum,
+      avg: sum === null || count === 0 ? null : sum / count,
+      min: bounds.min,
+      max: bounds.max,
+      p50: sketchQuantile(sketch, 0.5, bounds),
+      p95: sketchQuantile(sketch, 0.95, bounds),
+      p99: sketchQuantile(sketch, 0.99, bounds),
+    };
+  });
+}
+
+/**
+ * The same 7-day question answered from raw rows: what the benchmark compares the rollup
+ * path against. Not used by the API.
+ */
+export async function loadHistoryFromRaw(ctx: Ctx, q: HistoryQuery): Promise<HistoryPoint[]> {
+  const { spanMs, stepSeconds } = RESOLUTIONS[q.period];
+  const to = ctx.now().getTime();
+  const stepMs = stepSeconds * 1000;
+  const from = Math.floor((to - spanMs) / stepMs) * stepMs + stepMs;
+  return rawBuckets(ctx, q, { from: new Date(from).toISOString(), to: new Date(to + 1).toISOString() }, `${stepSeconds} seconds`);
+}
