@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_RETENTION, type RetentionPolicy } from "@/lib/rollups/rollup";
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -19,6 +20,10 @@ const envSchema = z.object({
     .default("0")
     .transform((v) => v === "1" || v === "true"),
   EVALUATION_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  RETENTION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.rawDays),
+  RETENTION_1M_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.minuteDays),
+  RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(36500).default(DEFAULT_RETENTION.hourDays),
+  REDIS_URL: z.string().url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -39,6 +44,9 @@ export interface Config {
   publicUrl: string;
   trustProxy: boolean;
   evaluationIntervalMs: number;
+  retention: RetentionPolicy;
+  /** When set, Vigil checks this Redis as a built-in service check. */
+  redisUrl?: string;
 }
 
 /**
@@ -69,6 +77,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`,
     trustProxy: e.TRUST_PROXY,
     evaluationIntervalMs: e.EVALUATION_INTERVAL_MS,
+    retention: { rawDays: e.RETENTION_RAW_DAYS, minuteDays: e.RETENTION_1M_DAYS, hourDays: e.RETENTION_1H_DAYS },
+    redisUrl: e.REDIS_URL,
   };
 }
 

@@ -6,6 +6,8 @@
  *    against a raw COPY of the same samples into the same store. Target: ratio ≥ 0.3 on Postgres.
  *  - alert latency: a breaching sample's POST until its alert arrives on the live stream,
  *    against the evaluation interval.
+ *  - history: a 7-day percentile chart over 10 million raw samples (`--history-samples N`),
+ *    answered from the 1-hour rollups against the same query over the raw rows.
  *
  * The store is PGlite, or a fresh database on the server in DATABASE_URL.
  */
@@ -21,10 +23,13 @@ import { readEventsUntil } from "../tests/support/sse";
 import { createDatabase } from "../tests/support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY } from "../tests/support/vigil-process";
 import { buildIfNeeded } from "./build-if-needed";
+import { measureHistory } from "./bench-history";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
-const sampleCount = Number(args[args.indexOf("--samples") + 1]) || 200_000;
+const numberArg = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
+const sampleCount = numberArg("--samples", 200_000);
+const historySamples = numberArg("--history-samples", 10_000_000);
 const BATCH = 5_000;
 const CONCURRENCY = 4;
 const SERIES = 100;
@@ -99,6 +104,8 @@ async function main() {
     const alertLatency = await measureAlertLatency(vigil.url);
     log(`alert latency:   ${Math.round(alertLatency)} ms from POST to alert on the stream (evaluation interval 1000 ms)`);
 
+    const history = await measureHistory({ samples: historySamples, postgresUrl: process.env.DATABASE_URL, log });
+
     const figures = {
       store: storeName,
       samples: sampleCount,
@@ -109,6 +116,7 @@ async function main() {
       alert_latency_ms: Math.round(alertLatency),
       evaluation_interval_ms: 1000,
       alert_latency_to_interval_ratio: Number((alertLatency / 1000).toFixed(3)),
+      ...history,
     };
     if (json) console.log(JSON.stringify(figures));
   } finally {

@@ -10,6 +10,7 @@ import { sketchKeySql } from "./sketch";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 /** Bucket boundaries are absolute (UTC), whatever the session's time zone. */
 const ORIGIN = "timestamptz '2000-01-01 00:00:00+00'";
 /** Each run rebuilds this many trailing minutes, so samples that were a little late are folded in. */
@@ -78,10 +79,22 @@ export async function rollUpHours(store: Store, from: Date, to: Date): Promise<v
   );
 }
 
-/** Rebuilds both levels for [from, to): what a backfill or a benchmark load needs. */
+/**
+ * Rebuilds both levels for [from, to): what a backfill or a bulk load needs. Long spans go
+ * an hour (minutes) or a day (hours) at a time, so no statement groups millions of rows
+ * at once or holds its locks for long.
+ */
 export async function rollUpRange(store: Store, from: Date, to: Date): Promise<void> {
-  await rollUpMinutes(store, from, to);
-  await rollUpHours(store, from, to);
+  // BRIN only narrows a scan over page ranges it has summarised, and nothing summarises the
+  // newest ones without autovacuum (which PGlite lacks): do it here, where the scans are.
+  await store.query("select brin_summarize_new_values('sample_ts_brin')");
+  const end = to.getTime();
+  for (let t = floorTo(from.getTime(), MINUTE_MS); t < end; t += HOUR_MS) {
+    await rollUpMinutes(store, new Date(t), new Date(Math.min(t + HOUR_MS, end)));
+  }
+  for (let t = floorTo(from.getTime(), HOUR_MS); t < end; t += DAY_MS) {
+    await rollUpHours(store, new Date(t), new Date(Math.min(t + DAY_MS, end)));
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { LiveBus } from "@/lib/live/live-bus";
 import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
 import { loadDashboard } from "@/lib/metrics/dashboard";
 import { SelfMetrics } from "@/lib/metrics/self-metrics";
+import { enforceRetention, noteLateSamples, rollUpRecent } from "@/lib/rollups/rollup";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
 import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
 import { postgresLeaderLease, soleLeader } from "./leader-lease";
@@ -27,6 +28,11 @@ export interface Runtime {
   bus: LiveBus;
   loginThrottle: LoginThrottle;
   selfMetrics: SelfMetrics;
+  /** The scheduled jobs' work, called by the workflow functions (in-process driver or Inngest). */
+  rollups: {
+    rollUpRecent(now: Date): Promise<unknown>;
+    enforceRetention(now: Date): Promise<unknown>;
+  };
   /** Validated samples in; resolves once they are committed. */
   ingest(samples: readonly Sample[]): Promise<number>;
   /** Stops taking work, finishes in-flight writes, closes the store. */
@@ -101,6 +107,7 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     write: async (samples) => {
       const started = performance.now();
       await writeSamples(store, seriesCache, samples);
+      await noteLateSamples(store, samples, ctx.now());
       selfMetrics.record("vigil.store.write_time", performance.now() - started, "ms", {}, Date.now());
       selfMetrics.record("vigil.store.write_batch_size", samples.length, "samples");
       snapshots.markDirty();
@@ -161,6 +168,10 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     bus,
     loginThrottle: new LoginThrottle(),
     selfMetrics,
+    rollups: {
+      rollUpRecent: (now) => rollUpRecent(store, now),
+      enforceRetention: (now) => enforceRetention(store, now, config.retention),
+    },
     ingest(samples) {
       return writes.enqueue(samples);
     },

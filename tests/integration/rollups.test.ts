@@ -87,7 +87,7 @@ describe("rollups and history", () => {
   });
 
   it("late samples are marked and folded in by the next run", async () => {
-    const late: Sample[] = [{ metric: "jobs.backfilled", service: "shop", unit: null, tags: {}, value: 7, ts: NOW.getTime() - 5 * HOUR }];
+    const late: Sample[] = [{ metric: "jobs.backfilled", service: "shop", unit: undefined, tags: {}, value: 7, ts: NOW.getTime() - 5 * HOUR }];
     expect(lateSpan(late, NOW)).not.toBeNull();
     await writeSamples(t.store, cache, late);
     await noteLateSamples(t.store, late, NOW);
@@ -99,7 +99,7 @@ describe("rollups and history", () => {
   });
 
   it("recent samples are not marked late", () => {
-    expect(lateSpan([{ metric: "a", service: "s", unit: null, tags: {}, value: 1, ts: NOW.getTime() - 5000 }], NOW)).toBeNull();
+    expect(lateSpan([{ metric: "a", service: "s", unit: undefined, tags: {}, value: 1, ts: NOW.getTime() - 5000 }], NOW)).toBeNull();
   });
 
   it("merges overlapping and adjacent spans", () => {

@@ -22,6 +22,8 @@ describe("loadConfig", () => {
       publicUrl: "http://localhost:3000",
       trustProxy: false,
       evaluationIntervalMs: 1000,
+      retention: { rawDays: 7, minuteDays: 30, hourDays: 365 },
+      redisUrl: undefined,
     });
     expect(first.ingestApiKey).toMatch(/^vgl_/);
     expect(first.sessionSecret.length).toBeGreaterThanOrEqual(32);
@@ -46,6 +48,10 @@ describe("loadConfig", () => {
       TRUST_PROXY: "1",
       EVALUATION_INTERVAL_MS: "500",
       DATABASE_POOL_SIZE: "20",
+      RETENTION_RAW_DAYS: "3",
+      RETENTION_1M_DAYS: "14",
+      RETENTION_1H_DAYS: "730",
+      REDIS_URL: "redis://:secret@cache:6379/2",
     });
     expect(config).toMatchObject({
       port: 4000,
@@ -61,6 +67,8 @@ describe("loadConfig", () => {
       publicUrl: "https://vigil.shop.example",
       trustProxy: true,
       evaluationIntervalMs: 500,
+      retention: { rawDays: 3, minuteDays: 14, hourDays: 730 },
+      redisUrl: "redis://:secret@cache:6379/2",
     });
   });
 

@@ -1,0 +1,99 @@
+import type { Ctx } from "@/lib/context";
+import { loadHistory, type History, type HistoryPoint, type Period } from "./history";
+
+export const TREND_PERIODS = ["24h", "7d", "30d"] as const satisfies readonly Period[];
+export type TrendPeriod = (typeof TREND_PERIODS)[number];
+
+type Stat = "avg" | "max" | "sum" | "p50" | "p95" | "p99";
+
+interface LineSpec {
+  label: string;
+  metric: string;
+  stat: Stat;
+  unit: string;
+}
+
+interface ChartSpec {
+  key: string;
+  title: string;
+  lines: LineSpec[];
+}
+
+/** The seed's trends screen: what each chart draws. Metrics not reported yet just draw gaps. */
+export const TREND_CHARTS: ChartSpec[] = [
+  { key: "payments", title: "Payment success rate", lines: [{ label: "success rate", metric: "payment.success_rate", stat: "avg", unit: "%" }] },
+  {
+    key: "api",
+    title: "API response times",
+    lines: (["p50", "p95", "p99"] as const).map((stat) => ({ label: stat, metric: "api.response_time", stat, unit: "ms" })),
+  },
+  {
+    key: "database",
+    title: "Database performance",
+    lines: [
+      { label: "query time p95", metric: "db.query.duration", stat: "p95", unit: "ms" },
+      { label: "connections in use", metric: "db.connections.in_use", stat: "avg", unit: "" },
+    ],
+  },
+];
+
+const USER_ACTIVITY_METRIC = "users.signed_in";
+
+export interface TrendChart {
+  key: string;
+  title: string;
+  lines: { label: string; unit: string }[];
+  /** One row per time bucket: `t` plus a value (or null) per line label. */
+  points: Record<string, number | null>[];
+}
+
+export interface Trends {
+  period: TrendPeriod;
+  timeZone: string;
+  stepSeconds: number;
+  charts: TrendChart[];
+  /** Average signed-in users for each hour of the day (0–23) in `timeZone`, over the period. */
+  userActivityByHour: { hour: number; users: number | null }[];
+}
+
+export async function loadTrends(ctx: Ctx, period: TrendPeriod, timeZone: string): Promise<Trends> {
+  const metrics = [...new Set([...TREND_CHARTS.flatMap((c) => c.lines.map((l) => l.metric)), USER_ACTIVITY_METRIC])];
+  const histories = new Map<string, History>();
+  await Promise.all(
+    metrics.map(async (metric) => histories.set(metric, await loadHistory(ctx, { metric, service: null, period }))),
+  );
+  const charts = TREND_CHARTS.map((chart): TrendChart => {
+    const first = histories.get(chart.lines[0]!.metric)!;
+    const points = first.points.map((p, i) => {
+      const row: Record<string, number | null> = { t: p.t };
+      for (const line of chart.lines) row[line.label] = histories.get(line.metric)!.points[i]?.[line.stat] ?? null;
+      return row;
+    });
+    return { key: chart.key, title: chart.title, lines: chart.lines.map(({ label, unit }) => ({ label, unit })), points };
+  });
+  const users = histories.get(USER_ACTIVITY_METRIC)!;
+  return { period, timeZone, stepSeconds: users.stepSeconds, charts, userActivityByHour: byHourOfDay(users.points, timeZone) };
+}
+
+/** Count-weighted average per local hour of day. */
+export function byHourOfDay(points: readonly HistoryPoint[], timeZone: string): { hour: number; users: number | null }[] {
+  const hourOf = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "numeric", hourCycle: "h23" });
+  const sums = Array.from({ length: 24 }, () => ({ sum: 0, count: 0 }));
+  for (const p of points) {
+    if (p.count === 0 || p.sum === null) continue;
+    const bucket = sums[Number(hourOf.format(p.t)) % 24]!;
+    bucket.sum += p.sum;
+    bucket.count += p.count;
+  }
+  return sums.map((b, hour) => ({ hour, users: b.count === 0 ? null : b.sum / b.count }));
+}
+
+/** True when the runtime knows the IANA zone (e.g. "Asia/Taipei"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
