@@ -23,7 +23,7 @@ const envSchema = z.object({
   RETENTION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.rawDays),
   RETENTION_1M_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.minuteDays),
   RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(36500).default(DEFAULT_RETENTION.hourDays),
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().refine((url) => url.startsWith("redis://"), "a redis:// URL (rediss:// is not supported)").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

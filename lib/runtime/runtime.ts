@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import type { Sample } from "@/lib/ingest/batch-schema";
 import { ensureIngestKey } from "@/lib/ingest/keys";
 import { checkSamples, runDueHealthChecks } from "@/lib/checks/health-checks";
+import { REDIS_CHECK_INTERVAL_MS, redisCheckTask } from "@/lib/checks/redis-check";
 import { scrapeDueTargets } from "@/lib/ingest/scrape-targets";
 import { WriteQueue } from "@/lib/ingest/write-queue";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
@@ -77,7 +78,7 @@ export async function startRuntime(config: Config, options: StartOptions = {}): 
     await ensureAdmin(ctx, config.adminEmail, config.adminPassword);
     await ensureIngestKey(ctx, config.ingestApiKey, "INGEST_API_KEY");
     await seedDefaultRules(ctx);
-    const runtime = assemble(config, store, ctx, options.loops ?? true);
+    const runtime = await assemble(config, store, ctx, options.loops ?? true);
     (globalThis as Global)[RUNTIME_KEY] = runtime;
     return runtime;
   } catch (error) {
@@ -86,7 +87,7 @@ export async function startRuntime(config: Config, options: StartOptions = {}): 
   }
 }
 
-function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runtime {
+async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Promise<Runtime> {
   const bus = new LiveBus();
   const seriesCache = new SeriesCache();
   const selfMetrics = new SelfMetrics();
@@ -140,6 +141,29 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     }
   };
 
+  const rollups: Runtime["rollups"] = {
+    rollUpRecent: (now) => rollUpRecent(store, now),
+    enforceRetention: (now) => enforceRetention(store, now, config.retention),
+  };
+  // Scheduled workflows run in this process unless an Inngest server calls them at /api/inngest.
+  // Imported here, not at the top: the Inngest client looks the runtime up, and a static import
+  // would make the two modules import each other.
+  const { usesInngestServer } = await import("@/inngest/client");
+  let workflows: { stop(): Promise<void> } | undefined;
+  if (loops && !usesInngestServer) {
+    const [{ vigilFunctions }, { InProcessDriver }] = await Promise.all([import("@/inngest/functions"), import("@/lib/workflows/in-process-driver")]);
+    // Only the leader rolls up, as only the leader collects: two instances would redo each other's work.
+    const leaderOnly = (task: (now: Date) => Promise<unknown>) => async (now: Date) =>
+      (await lease.acquire()) ? task(now) : "skipped: not the leader";
+    const driver = new InProcessDriver({
+      functions: vigilFunctions({ rollUpRecent: leaderOnly(rollups.rollUpRecent), enforceRetention: leaderOnly(rollups.enforceRetention), now: ctx.now }),
+      now: ctx.now,
+      log: (message, detail) => console.error(`workflow: ${message}`, detail ?? ""),
+    });
+    driver.start();
+    workflows = driver;
+  }
+
   const timers: NodeJS.Timeout[] = [];
   if (loops) {
     evaluator.start();
@@ -148,6 +172,7 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       timers.push(setInterval(() => void task().catch((error: unknown) => console.error(`${label} failed`, error)), ms));
     every(SELF_FLUSH_MS, flushSelfMetrics, "self-metrics flush");
     every(STORE_PROBE_MS, probeStore, "store probe");
+    if (config.redisUrl) every(REDIS_CHECK_INTERVAL_MS, redisCheckTask(config.redisUrl, selfMetrics), "redis check");
     // Only the leader collects, so two instances never probe (and store) the same thing twice.
     // Ticks may overlap while a slow target runs: each target is claimed atomically, so a
     // slow one delays only itself.
@@ -168,10 +193,7 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
     bus,
     loginThrottle: new LoginThrottle(),
     selfMetrics,
-    rollups: {
-      rollUpRecent: (now) => rollUpRecent(store, now),
-      enforceRetention: (now) => enforceRetention(store, now, config.retention),
-    },
+    rollups,
     ingest(samples) {
       return writes.enqueue(samples);
     },
@@ -179,7 +201,7 @@ function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Runti
       if (stopping) return;
       stopping = true;
       for (const timer of timers) clearInterval(timer);
-      await Promise.all([evaluator.stop(), snapshots.stop()]);
+      await Promise.all([evaluator.stop(), snapshots.stop(), workflows?.stop()]);
       bus.close();
       await flushSelfMetrics().catch((error: unknown) => console.error("final self-metrics flush failed", error));
       await writes.close();

@@ -1,0 +1,28 @@
+import { inngest } from "./client";
+
+/** What Vigil's functions call; injected so these definitions stay free of the runtime. */
+export interface VigilFunctionDeps {
+  rollUpRecent(now: Date): Promise<unknown>;
+  enforceRetention(now: Date): Promise<unknown>;
+  /** The time handed to each step; the wall clock unless given. */
+  now?: () => Date;
+}
+
+/**
+ * Vigil's own workflows, thin adapters over lib/. The same objects are served to Inngest
+ * (app/api/inngest) or run by the in-process driver. Both steps are safe to repeat, which
+ * retries and a driver that fires a late cron at once both rely on.
+ */
+export function vigilFunctions(deps: VigilFunctionDeps) {
+  const now = deps.now ?? (() => new Date());
+  return [
+    inngest.createFunction(
+      { id: "rollup-metrics", name: "Roll up metrics", retries: 3, triggers: [{ cron: "* * * * *" }] },
+      async ({ step }) => step.run("roll-up-recent", () => deps.rollUpRecent(now())),
+    ),
+    inngest.createFunction(
+      { id: "enforce-retention", name: "Enforce retention", retries: 3, triggers: [{ cron: "0 * * * *" }] },
+      async ({ step }) => step.run("enforce-retention", () => deps.enforceRetention(now())),
+    ),
+  ];
+}
