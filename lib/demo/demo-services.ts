@@ -3,19 +3,33 @@ import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { healthCheck, jobMonitor } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
-import { DEMO_JOB_SLUG, incidentAt } from "./simulated-shop";
+import { incidentAt } from "./incident-schedule";
+import { DEMO_JOB_SLUG } from "./simulated-shop";
 
-/** How a fake dependency answers its health endpoint while an incident runs. */
-export function gatewayHealth(elapsedMs: number): { status: number; body: object; delayMs: number } {
-  switch (incidentAt(elapsedMs)) {
-    case "payment-failures":
-      return { status: 503, body: { status: "timeout", upstream: "ecpay" }, delayMs: 0 };
-    case "slow-api":
-      return { status: 200, body: { status: "ok" }, delayMs: 900 };
-    case "none":
-      return { status: 200, body: { status: "ok" }, delayMs: 20 };
-  }
+export interface HealthAnswer {
+  status: number;
+  body: object;
+  delayMs: number;
 }
+
+/** The fake ECPay gateway's health endpoint: down while the gateway times out. */
+export function gatewayHealth(elapsedMs: number): HealthAnswer {
+  if (incidentAt(elapsedMs) === "gateway-timeouts") return { status: 503, body: { status: "timeout", upstream: "ecpay" }, delayMs: 0 };
+  return { status: 200, body: { status: "ok" }, delayMs: 20 };
+}
+
+/** The fake email service's health endpoint: its outbox lives in the shop's database, so it fails with the pool. */
+export function emailHealth(elapsedMs: number): HealthAnswer {
+  if (incidentAt(elapsedMs) === "pool-exhaustion") {
+    return { status: 503, body: { status: "degraded", outbox: "stalled", reason: "no database connection" }, delayMs: 0 };
+  }
+  return { status: 200, body: { status: "ok" }, delayMs: 5 };
+}
+
+const HEALTH_ENDPOINTS = new Map<string | undefined, (elapsedMs: number) => HealthAnswer>([
+  ["/gateway/health", gatewayHealth],
+  ["/email/health", emailHealth],
+]);
 
 /**
  * The demo shop's dependencies, a payment gateway and an email service, each with a
@@ -23,7 +37,8 @@ export function gatewayHealth(elapsedMs: number): { status: number; body: object
  */
 export async function startDemoServices(started: number): Promise<{ gatewayUrl: string; emailUrl: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const answer = req.url === "/gateway/health" ? gatewayHealth(Date.now() - started) : { status: 200, body: { status: "ok" }, delayMs: 5 };
+    const health = HEALTH_ENDPOINTS.get(req.url);
+    const answer = health ? health(Date.now() - started) : { status: 404, body: { error: "not found" }, delayMs: 0 };
     setTimeout(() => res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body)), answer.delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

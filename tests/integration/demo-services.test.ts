@@ -34,3 +34,39 @@ describe("demo dependencies", () => {
     ]);
   });
 });
+
+describe("demo dependencies during incidents", () => {
+  let t: TestStore;
+  const running: Awaited<ReturnType<typeof startDemoServices>>[] = [];
+  /** Services as if the demo had been running for `elapsedMs`. */
+  const startedAgo = async (elapsedMs: number) => {
+    const services = await startDemoServices(Date.now() - elapsedMs);
+    running.push(services);
+    return services;
+  };
+  beforeAll(async () => {
+    t = await openTestStore(new Date());
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((s) => s.close()));
+    await t.close();
+  });
+
+  it("the gateway check goes down during gateway timeouts, the email check during pool exhaustion", async () => {
+    const verdicts = async () => {
+      const results = await runDueHealthChecks(t.ctx, async () => {});
+      return Object.fromEntries(results.map((r) => [r.check, `${r.verdict.state}: ${r.verdict.reason}`]));
+    };
+    await seedDemo(t.ctx, await startedAgo(90_000)); // 1:30, gateway timeouts
+    expect(await verdicts()).toEqual({
+      "ECPay gateway": "down: HTTP 503, expected 200",
+      "Email service": expect.stringMatching(/^healthy/),
+    });
+    await seedDemo(t.ctx, await startedAgo(480_000)); // 8:00, pool exhaustion
+    t.setNow(new Date(t.ctx.now().getTime() + 10_000));
+    expect(await verdicts()).toEqual({
+      "ECPay gateway": expect.stringMatching(/^healthy/),
+      "Email service": "down: HTTP 503, expected 200",
+    });
+  });
+});

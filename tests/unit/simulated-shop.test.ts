@@ -1,42 +1,152 @@
 import { describe, expect, it } from "vitest";
 import { parseBatch } from "@/lib/ingest/batch-schema";
-import { gatewayHealth } from "@/lib/demo/demo-services";
-import { incidentAt, INCIDENT_CYCLE_MS, jobEventAt, simulateSecond } from "@/lib/demo/simulated-shop";
+import { emailHealth, gatewayHealth } from "@/lib/demo/demo-services";
+import { activeIncident, describeSchedule, incidentAnnouncements, incidentAt, INCIDENT_CYCLE_MS } from "@/lib/demo/incident-schedule";
+import { seededRandom } from "@/lib/demo/seeded-random";
+import { jobEventAt, simulateSecond } from "@/lib/demo/simulated-shop";
+import { DEMO_DAY_MS, formatShopTime, shopHourAt, trafficAt } from "@/lib/demo/traffic-shape";
 
-/** Deterministic stand-in for Math.random. */
-function seeded(seed: number): () => number {
-  return () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
-}
+const NOW = Date.parse("2026-01-05T10:00:00Z");
+const min = (m: number, s = 0) => (m * 60 + s) * 1000;
 
-describe("simulated shop", () => {
+describe("traffic shape", () => {
   it.each([
-    [0, "none"],
-    [119_999, "none"],
-    [120_000, "slow-api"],
-    [209_999, "slow-api"],
-    [210_000, "none"],
-    [300_000, "payment-failures"],
-    [360_000, "none"],
-    [INCIDENT_CYCLE_MS + 150_000, "slow-api"],
-  ])("at %d ms the incident is %s", (t, incident) => expect(incidentAt(t)).toBe(incident));
+    [0, 8],
+    [min(1), 10],
+    [min(6), 20],
+    [min(8), 0],
+    [min(11, 30), 7],
+    [DEMO_DAY_MS, 8],
+  ])("%d ms into the demo the shop's clock reads %d:00", (elapsed, hour) => expect(shopHourAt(elapsed)).toBeCloseTo(hour, 6));
 
-  it("produces a valid ingest batch with the dashboard's metrics", () => {
-    const now = Date.parse("2026-01-05T10:00:00Z");
-    const samples = parseBatch({ samples: simulateSecond(0, now, seeded(1)) }, now);
-    const metrics = new Set(samples.map((s) => s.metric));
-    expect([...metrics].sort()).toEqual(["api.requests", "api.response_time", "db.connections.in_use", "db.connections.max", "payment.success_rate"]);
+  it("is quiet at night, and peaks at lunch and in the evening above the afternoon", () => {
+    for (const night of [1, 2, 3, 4, 5]) expect(trafficAt(night)).toBeLessThan(0.15);
+    const around = (from: number, to: number) => Array.from({ length: (to - from) * 4 + 1 }, (_, i) => from + i / 4);
+    const peakHour = (hours: number[]) => hours.reduce((best, h) => (trafficAt(h) > trafficAt(best) ? h : best));
+    expect(peakHour(around(10, 15))).toBeGreaterThanOrEqual(12);
+    expect(peakHour(around(10, 15))).toBeLessThanOrEqual(13);
+    expect(peakHour(around(17, 23))).toBeGreaterThanOrEqual(19);
+    expect(peakHour(around(17, 23))).toBeLessThanOrEqual(21);
+    expect(trafficAt(12.5)).toBeGreaterThan(1.5 * trafficAt(16.5));
+    expect(trafficAt(20.5)).toBeGreaterThan(1.5 * trafficAt(16.5));
+    for (const h of around(0, 24)) {
+      expect(trafficAt(h)).toBeGreaterThan(0);
+      expect(trafficAt(h)).toBeLessThanOrEqual(1);
+    }
   });
 
-  it("is slow during a slow-api incident and fails payments during a payment incident", () => {
-    const p95 = (t: number) => {
-      const times = simulateSecond(t, 0, seeded(7)).filter((s) => s.metric === "api.response_time").map((s) => s.value).sort((a, b) => a - b);
-      return times[Math.floor(times.length * 0.95)]!;
-    };
-    const successRate = (t: number) => simulateSecond(t, 0, seeded(3)).find((s) => s.metric === "payment.success_rate")!.value;
-    expect(p95(0)).toBeLessThan(1000);
-    expect(p95(150_000)).toBeGreaterThan(1000);
-    expect(successRate(0)).toBeGreaterThan(97);
-    expect(successRate(330_000)).toBeLessThan(95);
+  it("has no jump at midnight", () => expect(Math.abs(trafficAt(23.999) - trafficAt(0))).toBeLessThan(0.01));
+
+  it("drives the requests, signed-in users and database load", () => {
+    const total = (elapsed: number, metric: string) =>
+      simulateSecond(elapsed, NOW, seededRandom(5))
+        .filter((s) => s.metric === metric)
+        .reduce((sum, s) => sum + s.value, 0);
+    const lunch = min(2, 15); // 12:30
+    const night = min(9, 30); // 03:00
+    expect(total(lunch, "api.requests")).toBeGreaterThan(3 * total(night, "api.requests"));
+    expect(total(lunch, "users.signed_in")).toBeGreaterThan(3 * total(night, "users.signed_in"));
+    expect(total(lunch, "db.connections.in_use")).toBeGreaterThan(2 * total(night, "db.connections.in_use"));
+  });
+
+  it.each([
+    [8, "08:00"],
+    [12.5, "12:30"],
+    [23.99, "23:59"],
+  ])("shows %s as %s", (hour, shown) => expect(formatShopTime(hour)).toBe(shown));
+});
+
+describe("incident schedule", () => {
+  it.each([
+    [0, "none"],
+    [min(0, 59), "none"],
+    [min(1), "gateway-timeouts"],
+    [min(2, 29), "gateway-timeouts"],
+    [min(2, 30), "none"],
+    [min(4, 30), "latency-spike"],
+    [min(6), "none"],
+    [min(7, 30), "pool-exhaustion"],
+    [min(9, 29), "pool-exhaustion"],
+    [min(9, 30), "none"],
+    [INCIDENT_CYCLE_MS + min(5), "latency-spike"],
+  ])("at %d ms the incident is %s", (t, incident) => expect(incidentAt(t)).toBe(incident));
+
+  it("tells how far into an incident the demo is", () => {
+    expect(activeIncident(INCIDENT_CYCLE_MS + min(7, 40))).toMatchObject({ kind: "pool-exhaustion", cycle: 1, sinceMs: 10_000, remainingMs: 110_000 });
+    expect(activeIncident(min(3))).toBeUndefined();
+  });
+
+  it("announces each start and end once, with the alert to expect", () => {
+    const lines: string[] = [];
+    for (let s = 1; s <= 2 * INCIDENT_CYCLE_MS / 1000; s++) lines.push(...incidentAnnouncements((s - 1) * 1000, s * 1000));
+    expect(lines).toHaveLength(12);
+    expect(lines[0]).toBe(
+      'demo 1:00 (shop time 10:00): incident started: gateway-timeouts for 90 s: ECPay times out on about 30% of payments over the lunch peak; the ECPay gateway health check goes down; expect "Payment success rate < 95%" to fire',
+    );
+    expect(lines[1]).toBe('demo 2:30 (shop time 13:00): incident over: gateway-timeouts; "Payment success rate < 95%" should resolve within about a minute, as the 60 s window drains');
+    expect(lines.filter((l) => l.includes("incident started"))).toHaveLength(6);
+    expect(lines[6]).toMatch(/^demo 13:00 \(shop time 10:00\): incident started: gateway-timeouts/);
+  });
+
+  it("announces nothing between ticks inside one stretch", () => {
+    expect(incidentAnnouncements(min(1, 10), min(1, 11))).toEqual([]);
+    expect(incidentAnnouncements(min(3), min(3, 1))).toEqual([]);
+  });
+
+  it("sums up the cycle in one line", () =>
+    expect(describeSchedule()).toBe(
+      "demo: a shop day lasts 12 min from 08:00; incidents every cycle: gateway-timeouts at 1:00 (10:00), latency-spike at 4:30 (17:00), pool-exhaustion at 7:30 (23:00)",
+    ));
+});
+
+describe("simulated second", () => {
+  it("produces a valid ingest batch with the dashboard's metrics and the rest of the shop", () => {
+    const samples = parseBatch({ samples: simulateSecond(0, NOW, seededRandom(1)) }, NOW);
+    const metrics = new Set(samples.map((s) => s.metric));
+    expect([...metrics].sort()).toEqual([
+      "api.requests",
+      "api.response_time",
+      "db.connections.in_use",
+      "db.connections.max",
+      "db.connections.waiting",
+      "db.query.duration",
+      "email.sent",
+      "payment.attempts",
+      "payment.success_rate",
+      "users.logins",
+      "users.signed_in",
+    ]);
+    const tagValues = (metric: string, tag: string) => [...new Set(samples.filter((s) => s.metric === metric).map((s) => s.tags[tag]))].sort();
+    expect(tagValues("api.response_time", "route")).toEqual(["/api/cart", "/api/checkout", "/api/login", "/api/products", "/api/search"]);
+    expect(tagValues("payment.attempts", "outcome")).toEqual(["declined", "success", "timeout"]);
+    expect(tagValues("users.logins", "outcome")).toEqual(["failed", "success"]);
+  });
+
+  it("is the same for the same seed and clock", () => {
+    expect(simulateSecond(min(3), NOW, seededRandom(9))).toEqual(simulateSecond(min(3), NOW, seededRandom(9)));
+    expect(simulateSecond(min(3), NOW, seededRandom(9))).not.toEqual(simulateSecond(min(3), NOW, seededRandom(10)));
+  });
+
+  it("keeps the success rate in step with the attempts", () => {
+    const samples = simulateSecond(min(1, 30), NOW, seededRandom(4));
+    const attempts = Object.fromEntries(samples.filter((s) => s.metric === "payment.attempts").map((s) => [s.tags!.outcome, s.value]));
+    const total = attempts.success! + attempts.declined! + attempts.timeout!;
+    expect(attempts.timeout).toBeGreaterThan(0);
+    expect(samples.find((s) => s.metric === "payment.success_rate")!.value).toBeCloseTo((100 * attempts.success!) / total, 1);
+    // Order confirmations go out for paid orders.
+    expect(samples.find((s) => s.metric === "email.sent" && s.tags!.template === "order_confirmation")!.value).toBe(attempts.success);
+  });
+
+  it("fills the pool to its maximum once the exhaustion has ramped up, and stalls the email outbox", () => {
+    const at = (elapsed: number) => simulateSecond(elapsed, NOW, seededRandom(2));
+    const value = (samples: ReturnType<typeof at>, metric: string) => samples.find((s) => s.metric === metric)!.value;
+    const exhausted = at(min(8));
+    expect(value(exhausted, "db.connections.in_use") / value(exhausted, "db.connections.max")).toBeGreaterThanOrEqual(0.95);
+    expect(value(exhausted, "db.connections.waiting")).toBeGreaterThan(0);
+    expect(exhausted.filter((s) => s.metric === "email.sent").every((s) => s.value === 0)).toBe(true);
+    const after = at(min(9, 30));
+    expect(value(after, "db.connections.in_use") / value(after, "db.connections.max")).toBeLessThan(0.8);
+    expect(value(after, "db.connections.waiting")).toBe(0);
   });
 });
 
@@ -45,13 +155,25 @@ describe("demo heartbeat job and dependencies", () => {
     [0, "none", "/start"],
     [1, "none", undefined],
     [3, "none", ""],
-    [63, "payment-failures", "/fail"],
-    [120, "payment-failures", "/start"],
+    [63, "pool-exhaustion", "/fail"],
+    [63, "gateway-timeouts", ""],
+    [120, "pool-exhaustion", "/start"],
   ] as const)("second %d during %s pings %j", (second, incident, event) => expect(jobEventAt(second, incident)).toBe(event));
 
-  it("the gateway's health follows the incidents", () => {
-    expect(gatewayHealth(0)).toMatchObject({ status: 200, body: { status: "ok" } });
-    expect(gatewayHealth(150_000).delayMs).toBeGreaterThan(500);
-    expect(gatewayHealth(330_000)).toMatchObject({ status: 503, body: { status: "timeout" } });
+  it.each([
+    [0, 200, 200],
+    [min(1, 30), 503, 200],
+    [min(5), 200, 200],
+    [min(8), 200, 503],
+    [min(9, 30), 200, 200],
+  ])("at %d ms the gateway answers %d and the email service %d", (elapsed, gateway, email) => {
+    expect(gatewayHealth(elapsed).status).toBe(gateway);
+    expect(emailHealth(elapsed).status).toBe(email);
+  });
+
+  it("says why in the body", () => {
+    expect(gatewayHealth(0).body).toEqual({ status: "ok" });
+    expect(gatewayHealth(min(1, 30)).body).toMatchObject({ status: "timeout" });
+    expect(emailHealth(min(8)).body).toMatchObject({ status: "degraded", outbox: "stalled" });
   });
 });
