@@ -65,10 +65,12 @@ function CheckRow({
           </p>
         </div>
         {canEdit && (
-          <div className="flex shrink-0 flex-wrap items-center gap-2">
+          // Not shrink-0: with a long name the confirmation must wrap inside the card on a phone,
+          // not push its buttons past the screen's edge.
+          <div className="flex min-w-0 flex-wrap items-center gap-2">
             {confirming ? (
               <>
-                <span className="text-sm">Delete {check.name}?</span>
+                <span className="text-sm break-words">Delete {check.name}?</span>
                 <button
                   type="button"
                   onClick={onDelete}

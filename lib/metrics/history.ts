@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { selectRows } from "@/db";
 import type { Ctx } from "@/lib/context";
-import { sketchQuantile, type Sketch } from "@/lib/rollups/sketch";
+import { mergeSketches, sketchQuantile, type Sketch } from "@/lib/rollups/sketch";
 
 export const PERIODS = ["1h", "24h", "7d", "30d"] as const;
 export type Period = (typeof PERIODS)[number];
@@ -123,48 +123,45 @@ async function rawBuckets(ctx: Ctx, q: HistoryQuery, range: Range, step: string)
   });
 }
 
-/** Longer periods from rollups: totals add up, sketches merge, percentiles read off the merged sketch. */
+/**
+ * Longer periods from rollups: the rows come back as they are and merge here (totals add
+ * up, sketches merge, percentiles read off the merged sketch). Merging in SQL would mean
+ * expanding every sketch into rows; the rows are few, so JavaScript is the cheaper place.
+ */
 async function rollupBuckets(ctx: Ctx, q: HistoryQuery, source: Exclude<HistorySource, "raw">, range: Range, step: string) {
-  const table = sql.raw(source);
-  const where = sql`${seriesFilter(q)} and r.bucket >= ${range.from} and r.bucket < ${range.to}`;
-  const bucket = sql`date_bin(${step}::interval, r.bucket, ${ORIGIN})`;
-  const [totals, keys] = await Promise.all([
-    selectRows<{ t: Date | string; n: Num; s: Num; lo: Num; hi: Num }>(
-      ctx.db,
-      sql`select ${bucket} as t, sum(r.count) as n, sum(r.sum) as s, min(r.min) as lo, max(r.max) as hi
-          from ${table} r join series on series.id = r.series_id
-          where ${where} group by 1`,
-    ),
-    selectRows<{ t: Date | string; k: string; c: Num }>(
-      ctx.db,
-      sql`select ${bucket} as t, e.key as k, sum(e.value::bigint) as c
-          from ${table} r join series on series.id = r.series_id, jsonb_each_text(r.sketch) as e
-          where ${where} group by 1, 2`,
-    ),
-  ]);
-  const sketches = new Map<number, Sketch>();
-  for (const row of keys) {
+  const rows = await selectRows<{ t: Date | string; n: Num; s: Num; lo: Num; hi: Num; sketch: Sketch | string }>(
+    ctx.db,
+    sql`select date_bin(${step}::interval, r.bucket, ${ORIGIN}) as t, r.count as n, r.sum as s, r.min as lo, r.max as hi, r.sketch
+        from ${sql.raw(source)} r join series on series.id = r.series_id
+        where ${seriesFilter(q)} and r.bucket >= ${range.from} and r.bucket < ${range.to}`,
+  );
+  const buckets = new Map<number, { count: number; sum: number; min: number; max: number; sketch: Sketch }>();
+  for (const row of rows) {
     const t = new Date(row.t).getTime();
-    const sketch = sketches.get(t) ?? {};
-    sketch[row.k] = Number(row.c);
-    sketches.set(t, sketch);
+    const sketch = typeof row.sketch === "string" ? (JSON.parse(row.sketch) as Sketch) : row.sketch;
+    const bucket = buckets.get(t);
+    if (!bucket) {
+      buckets.set(t, { count: Number(row.n), sum: Number(row.s), min: Number(row.lo), max: Number(row.hi), sketch: { ...sketch } });
+      continue;
+    }
+    bucket.count += Number(row.n);
+    bucket.sum += Number(row.s);
+    bucket.min = Math.min(bucket.min, Number(row.lo));
+    bucket.max = Math.max(bucket.max, Number(row.hi));
+    mergeSketches(bucket.sketch, sketch);
   }
-  return totals.map((r): HistoryPoint => {
-    const t = new Date(r.t).getTime();
-    const count = Number(r.n);
-    const sum = num(r.s);
-    const bounds = { min: Number(r.lo), max: Number(r.hi) };
-    const sketch = sketches.get(t) ?? {};
+  return [...buckets].map(([t, b]): HistoryPoint => {
+    const bounds = { min: b.min, max: b.max };
     return {
       t,
-      count,
-      sum,
-      avg: sum === null || count === 0 ? null : sum / count,
-      min: bounds.min,
-      max: bounds.max,
-      p50: sketchQuantile(sketch, 0.5, bounds),
-      p95: sketchQuantile(sketch, 0.95, bounds),
-      p99: sketchQuantile(sketch, 0.99, bounds),
+      count: b.count,
+      sum: b.sum,
+      avg: b.count === 0 ? null : b.sum / b.count,
+      min: b.min,
+      max: b.max,
+      p50: sketchQuantile(b.sketch, 0.5, bounds),
+      p95: sketchQuantile(b.sketch, 0.95, bounds),
+      p99: sketchQuantile(b.sketch, 0.99, bounds),
     };
   });
 }

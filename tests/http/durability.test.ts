@@ -74,7 +74,7 @@ describe("durability under load", () => {
     await database?.drop();
   });
 
-  it("loses nothing acknowledged across a store outage and a crash", async () => {
+  it("loses nothing acknowledged across a store outage and a crash", { timeout: 180_000 }, async () => {
     const store = { dataDir, databaseUrl: database?.url };
     vigil = await startVigilProcess({}, store);
     const load = startLoad(() => vigil!.url);
