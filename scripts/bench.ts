@@ -8,6 +8,7 @@
  *    against the evaluation interval.
  *  - history: a 7-day percentile chart over 10 million raw samples (`--history-samples N`),
  *    answered from the 1-hour rollups against the same query over the raw rows.
+ *  - instrumentation: a trivial handler's throughput with and without lib/instrument.
  *
  * The store is PGlite, or a fresh database on the server in DATABASE_URL.
  */
@@ -24,6 +25,7 @@ import { createDatabase } from "../tests/support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY } from "../tests/support/vigil-process";
 import { buildIfNeeded } from "./build-if-needed";
 import { measureHistory } from "./bench-history";
+import { measureInstrumentationOverhead } from "./bench-instrumentation";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -105,6 +107,11 @@ async function main() {
     log(`alert latency:   ${Math.round(alertLatency)} ms from POST to alert on the stream (evaluation interval 1000 ms)`);
 
     const history = await measureHistory({ samples: historySamples, postgresUrl: process.env.DATABASE_URL, log });
+    const overhead = await measureInstrumentationOverhead({ requests: 200_000 });
+    log(
+      `instrumentation: ${Math.round(overhead.plainRps).toLocaleString()} req/CPU-s plain, ${Math.round(overhead.instrumentedRps).toLocaleString()} instrumented: ` +
+        `${overhead.overheadPercent.toFixed(2)} % ± ${overhead.uncertaintyPercent.toFixed(2)} overhead`,
+    );
 
     const figures = {
       store: storeName,
@@ -117,6 +124,10 @@ async function main() {
       evaluation_interval_ms: 1000,
       alert_latency_to_interval_ratio: Number((alertLatency / 1000).toFixed(3)),
       ...history,
+      instrumentation_plain_req_per_cpu_s: Math.round(overhead.plainRps),
+      instrumentation_instrumented_req_per_cpu_s: Math.round(overhead.instrumentedRps),
+      instrumentation_overhead_percent: Number(overhead.overheadPercent.toFixed(2)),
+      instrumentation_overhead_uncertainty_percent: Number(overhead.uncertaintyPercent.toFixed(2)),
     };
     if (json) console.log(JSON.stringify(figures));
   } finally {
