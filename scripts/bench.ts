@@ -6,6 +6,9 @@
  *    against a raw COPY of the same samples into the same store. Target: ratio ≥ 0.3 on Postgres.
  *  - alert latency: a breaching sample's POST until its alert arrives on the live stream,
  *    against the evaluation interval.
+ *  - live stream: an ingested sample until its snapshot reaches a client (against the 250 ms
+ *    snapshot debounce), the same at 1,000 concurrent streams (`--live-clients N`) and Vigil's
+ *    RSS per stream, both against a bare node:http SSE server.
  *  - history: a 7-day percentile chart over 10 million raw samples (`--history-samples N`),
  *    answered from the 1-hour rollups against the same query over the raw rows.
  *  - instrumentation: a trivial handler's throughput with and without lib/instrument.
@@ -26,12 +29,14 @@ import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY } from "../tests/support
 import { buildIfNeeded } from "./build-if-needed";
 import { measureHistory } from "./bench-history";
 import { measureInstrumentationOverhead } from "./bench-instrumentation";
+import { measureLive } from "./bench-live";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const numberArg = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
 const sampleCount = numberArg("--samples", 200_000);
 const historySamples = numberArg("--history-samples", 10_000_000);
+const liveClients = numberArg("--live-clients", 1000);
 const BATCH = 5_000;
 const CONCURRENCY = 4;
 const SERIES = 100;
@@ -105,6 +110,8 @@ async function main() {
 
     const alertLatency = await measureAlertLatency(vigil.url);
     log(`alert latency:   ${Math.round(alertLatency)} ms from POST to alert on the stream (evaluation interval 1000 ms)`);
+    const { cookie } = await signInAt(vigil.url, TEST_ADMIN.email, TEST_ADMIN.password);
+    const live = await measureLive({ baseUrl: vigil.url, cookie, ingestKey: TEST_INGEST_KEY, clients: liveClients, log, pid: vigil.child.pid });
 
     const history = await measureHistory({ samples: historySamples, postgresUrl: process.env.DATABASE_URL, log });
     const overhead = await measureInstrumentationOverhead({ requests: 200_000 });
@@ -123,6 +130,7 @@ async function main() {
       alert_latency_ms: Math.round(alertLatency),
       evaluation_interval_ms: 1000,
       alert_latency_to_interval_ratio: Number((alertLatency / 1000).toFixed(3)),
+      ...live,
       ...history,
       instrumentation_plain_req_per_cpu_s: Math.round(overhead.plainRps),
       instrumentation_instrumented_req_per_cpu_s: Math.round(overhead.instrumentedRps),

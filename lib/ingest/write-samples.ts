@@ -30,15 +30,32 @@ export class SeriesCache {
  * Writes samples in one statement, so a batch is all-or-nothing, and returns how many were
  * written. Resolves only after commit: the ingest route's 2xx promise rests on this.
  */
-export async function writeSamples(store: Store, cache: SeriesCache, samples: readonly Sample[]): Promise<number> {
+export async function writeSamples(
+  store: Store,
+  cache: SeriesCache,
+  samples: readonly Sample[],
+  /** A span the rollup job must rebuild because these samples arrived after it passed them. */
+  backfill: { from: Date; to: Date } | null = null,
+): Promise<number> {
   if (samples.length === 0) return 0;
   const seriesIds = await resolveSeriesIds(store, cache, samples);
   await store.query(
     // unnest keeps the statement at three parameters whatever the batch size: several times
-    // faster than a VALUES list, and no parameter-count limit to chunk around.
-    `insert into sample (series_id, ts, value)
+    // faster than a VALUES list, and no parameter-count limit to chunk around. The backfill
+    // mark rides in the same statement: no extra round trip, and never a mark without its
+    // samples or samples without their mark.
+    `with mark as (
+       insert into rollup_backfill (from_ts, to_ts) select $4::timestamptz, $5::timestamptz where $4::timestamptz is not null
+     )
+     insert into sample (series_id, ts, value)
      select s, to_timestamp(t), v from unnest($1::int[], $2::float8[], $3::float8[]) as u(s, t, v)`,
-    [seriesIds, samples.map((s) => s.ts / 1000), samples.map((s) => s.value)],
+    [
+      seriesIds,
+      samples.map((s) => s.ts / 1000),
+      samples.map((s) => s.value),
+      backfill?.from.toISOString() ?? null,
+      backfill?.to.toISOString() ?? null,
+    ],
   );
   return samples.length;
 }

@@ -139,12 +139,6 @@ export function lateSpan(samples: readonly Sample[], now: Date): { from: Date; t
   return { from: new Date(min), to: new Date(max + 1) };
 }
 
-/** Marks a written batch's late span for the next rollup run. */
-export async function noteLateSamples(store: Store, samples: readonly Sample[], now: Date): Promise<void> {
-  const span = lateSpan(samples, now);
-  if (span) await store.query("insert into rollup_backfill (from_ts, to_ts) values ($1, $2)", [span.from.toISOString(), span.to.toISOString()]);
-}
-
 export interface RetentionResult {
   raw: number;
   minute: number;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sample } from "@/lib/ingest/batch-schema";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
 import { loadHistory, loadHistoryFromRaw } from "@/lib/metrics/history";
-import { enforceRetention, lateSpan, mergeSpans, noteLateSamples, rollUpRange, rollUpRecent } from "@/lib/rollups/rollup";
+import { enforceRetention, lateSpan, mergeSpans, rollUpRange, rollUpRecent } from "@/lib/rollups/rollup";
 import { RELATIVE_ACCURACY } from "@/lib/rollups/sketch";
 import { openTestStore, type TestStore } from "../support/test-store";
 
@@ -89,8 +89,7 @@ describe("rollups and history", () => {
   it("late samples are marked and folded in by the next run", async () => {
     const late: Sample[] = [{ metric: "jobs.backfilled", service: "shop", unit: undefined, tags: {}, value: 7, ts: NOW.getTime() - 5 * HOUR }];
     expect(lateSpan(late, NOW)).not.toBeNull();
-    await writeSamples(t.store, cache, late);
-    await noteLateSamples(t.store, late, NOW);
+    await writeSamples(t.store, cache, late, lateSpan(late, NOW));
     expect(await rollUpRecent(t.store, NOW)).toEqual({ backfilledSpans: 1 });
     const history = await loadHistory(t.ctx, { metric: "jobs.backfilled", service: "shop", period: "24h" });
     expect(history.points.reduce((n, p) => n + (p.sum ?? 0), 0)).toBe(7);
