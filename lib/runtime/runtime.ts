@@ -16,7 +16,7 @@ import { LiveBus } from "@/lib/live/live-bus";
 import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
 import { loadDashboard } from "@/lib/metrics/dashboard";
 import { SelfMetrics } from "@/lib/metrics/self-metrics";
-import { enforceRetention, noteLateSamples, rollUpRecent } from "@/lib/rollups/rollup";
+import { enforceRetention, lateSpan, rollUpRecent } from "@/lib/rollups/rollup";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
 import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
 import { postgresLeaderLease, soleLeader } from "./leader-lease";
@@ -107,8 +107,7 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
   const writes = new WriteQueue({
     write: async (samples) => {
       const started = performance.now();
-      await writeSamples(store, seriesCache, samples);
-      await noteLateSamples(store, samples, ctx.now());
+      await writeSamples(store, seriesCache, samples, lateSpan(samples, ctx.now()));
       selfMetrics.record("vigil.store.write_time", performance.now() - started, "ms", {}, Date.now());
       selfMetrics.record("vigil.store.write_batch_size", samples.length, "samples");
       snapshots.markDirty();
