@@ -6,6 +6,9 @@ import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/auth-options";
 import { loadConfig, type Config } from "@/lib/config";
 import { seedDemo, startDemoServices } from "@/lib/demo/demo-services";
 import { startSimulatedShop } from "@/lib/demo/simulated-shop";
+import { hasUpgradeSession } from "@/lib/live/upgrade-session";
+import { LiveSocketGateway } from "@/lib/live/ws-gateway";
+import { loadDashboard } from "@/lib/metrics/dashboard";
 import { startRuntime } from "@/lib/runtime/runtime";
 
 export interface ServerOptions {
@@ -62,6 +65,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req, config.trustProxy);
     void handle(req, res);
   });
+  // The live stream's WebSocket fallback; every other upgrade is Next.js's (only valid after prepare()).
+  const liveSockets = new LiveSocketGateway({
+    bus: runtime.bus,
+    loadSnapshot: () => loadDashboard(runtime.ctx),
+    authenticate: (req) => hasUpgradeSession(req, config.sessionSecret),
+    heartbeatMs: runtime.bus.settings.heartbeatMs,
+    maxQueuedBytes: runtime.bus.settings.maxQueuedBytes,
+    onDrop: (reason) => console.warn(`live: dropped a WebSocket client (${reason})`),
+  });
+  const nextUpgrade = app.getUpgradeHandler();
+  server.on("upgrade", (req, socket, head: Buffer) => {
+    if (liveSockets.handles(req)) void liveSockets.handleUpgrade(req, socket, head);
+    else void nextUpgrade(req, socket, head);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);
@@ -78,11 +95,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // let running requests finish, then flush writes and close the store.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       runtime.bus.close();
+      // Upgraded sockets are no longer the HTTP server's to close, yet keep it open: end them here.
+      const socketsClosed = liveSockets.close();
       // Connections go idle as their last response ends; close each as soon as it does.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const timeout = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
       server.closeIdleConnections();
-      await drained;
+      await Promise.all([drained, socketsClosed]);
       clearInterval(sweep);
       clearTimeout(timeout);
       await runtime.stop();

@@ -3,7 +3,17 @@
 import { Badge, Card } from "@tremor/react";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 
-const SEVERITY_COLOR = { critical: "red", warning: "amber", info: "blue" } as const;
+const SEVERITY = {
+  critical: { color: "red", label: "Critical" },
+  warning: { color: "amber", label: "Warning" },
+  info: { color: "blue", label: "Info" },
+} as const;
+
+const STATUS = {
+  firing: { color: "red", label: "Active" },
+  acknowledged: { color: "amber", label: "Acknowledged" },
+  resolved: { color: "emerald", label: "Resolved" },
+} as const;
 
 export function relativeTime(iso: string, now: number): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
@@ -25,31 +35,41 @@ export function AlertList({
 }) {
   return (
     <Card className="p-4">
-      <h2 className="mb-3 font-semibold">Alerts (last 24 h)</h2>
+      <h2 className="mb-3 font-semibold">Recent alerts (last 24 h)</h2>
       {alerts.length === 0 ? (
         <p className="text-sm text-slate-500">No alerts. Everything within its rules.</p>
       ) : (
         <ul className="divide-y divide-slate-200 dark:divide-slate-800" data-testid="alert-list">
           {alerts.map((alert) => (
-            <li key={alert.id} className="flex flex-wrap items-start justify-between gap-2 py-2" data-testid="alert-row" data-status={alert.status}>
+            <li
+              key={alert.id}
+              className="flex flex-col gap-2 py-2.5 sm:flex-row sm:items-start sm:justify-between"
+              data-testid="alert-row"
+              data-status={alert.status}
+              data-severity={alert.severity}
+            >
               <div className="min-w-0">
-                <div className="flex items-center gap-2">
-                  <Badge color={SEVERITY_COLOR[alert.severity]}>{alert.severity}</Badge>
-                  <span className="font-medium">{alert.ruleName}</span>
+                <div className="flex flex-wrap items-center gap-2">
+                  <Badge color={SEVERITY[alert.severity].color}>{SEVERITY[alert.severity].label}</Badge>
+                  <span className="min-w-0 font-medium">{alert.ruleName}</span>
                 </div>
                 <p className="mt-1 text-sm text-slate-500">{alert.reason}</p>
               </div>
-              <div className="flex items-center gap-2 text-sm text-slate-500">
+              <div className="flex shrink-0 flex-wrap items-center gap-2 text-sm text-slate-500">
+                <Badge color={STATUS[alert.status].color} data-testid="alert-state">
+                  {STATUS[alert.status].label}
+                </Badge>
                 <span>
                   {alert.status === "resolved" && alert.resolvedAt
                     ? `resolved ${relativeTime(alert.resolvedAt, now)}`
-                    : `${alert.status} since ${relativeTime(alert.triggeredAt, now)}`}
+                    : `since ${relativeTime(alert.triggeredAt, now)}`}
                 </span>
                 {canAcknowledge && alert.status === "firing" && (
+                  // 44 px tall on phones (a thumb), compact from the sm breakpoint up.
                   <button
                     type="button"
                     onClick={() => onAcknowledge(alert.id)}
-                    className="rounded-md border border-slate-300 px-2 py-0.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+                    className="min-h-11 rounded-md border border-slate-300 px-4 font-medium text-slate-700 hover:bg-slate-100 sm:min-h-0 sm:px-2 sm:py-0.5 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800"
                   >
                     Acknowledge
                   </button>

@@ -14,7 +14,7 @@ export function LatestValues({ values }: { values: LatestValue[] }) {
             <tr>
               <th className="py-1 pr-4 font-medium">Service</th>
               <th className="py-1 pr-4 font-medium">Metric</th>
-              <th className="py-1 pr-4 font-medium">Tags</th>
+              <th className="hidden py-1 pr-4 font-medium sm:table-cell">Tags</th>
               <th className="py-1 text-right font-medium">Value</th>
             </tr>
           </thead>
@@ -22,13 +22,13 @@ export function LatestValues({ values }: { values: LatestValue[] }) {
             {values.map((v) => (
               <tr key={v.seriesId} className="border-t border-slate-100 dark:border-slate-800">
                 <td className="py-1 pr-4">{v.service}</td>
-                <td className="py-1 pr-4 font-mono">{v.metric}</td>
-                <td className="py-1 pr-4 text-slate-500">
+                <td className="py-1 pr-4 font-mono break-all">{v.metric}</td>
+                <td className="hidden py-1 pr-4 text-slate-500 sm:table-cell">
                   {Object.entries(v.tags)
                     .map(([k, val]) => `${k}=${val}`)
                     .join(" ")}
                 </td>
-                <td className="py-1 text-right tabular-nums">{formatValue(v.value, v.unit ?? "")}</td>
+                <td className="py-1 text-right whitespace-nowrap tabular-nums">{formatValue(v.value, v.unit ?? "")}</td>
               </tr>
             ))}
           </tbody>

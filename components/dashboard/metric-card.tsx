@@ -1,13 +1,14 @@
 "use client";
 
-import { Card, SparkAreaChart } from "@tremor/react";
+import { Card, SparkAreaChart, type Color } from "@tremor/react";
 import type { Card as CardData, CardState } from "@/lib/metrics/dashboard";
 
-const STATE_STYLE: Record<CardState, { dot: string; label: string; chart: string }> = {
-  ok: { dot: "bg-emerald-500", label: "OK", chart: "emerald" },
-  warning: { dot: "bg-amber-500", label: "Warning", chart: "amber" },
-  critical: { dot: "bg-red-500", label: "Critical", chart: "red" },
-  "no-data": { dot: "bg-slate-400", label: "No data", chart: "slate" },
+/** Colours follow the card's thresholds (lib/metrics/dashboard.ts cardState). */
+const STATE_STYLE: Record<CardState, { dot: string; label: string; color: Color; value: string }> = {
+  ok: { dot: "bg-emerald-500", label: "OK", color: "emerald", value: "text-emerald-700 dark:text-emerald-400" },
+  warning: { dot: "bg-amber-500", label: "Warning", color: "amber", value: "text-amber-700 dark:text-amber-400" },
+  critical: { dot: "bg-red-500", label: "Critical", color: "red", value: "text-red-700 dark:text-red-400" },
+  "no-data": { dot: "bg-slate-400", label: "No data", color: "slate", value: "text-slate-500" },
 };
 
 export function formatValue(value: number | null, unit: string): string {
@@ -20,15 +21,15 @@ export function MetricCard({ card }: { card: CardData }) {
   const style = STATE_STYLE[card.state];
   const value = card.capacity !== null && card.value !== null ? `${Math.round(card.value)} / ${Math.round(card.capacity)}` : formatValue(card.value, card.unit);
   return (
-    <Card className="p-4" data-testid={`card-${card.key}`} data-state={card.state}>
-      <div className="flex items-center justify-between text-sm text-slate-500">
-        <span>{card.title}</span>
-        <span className="flex items-center gap-1.5">
+    <Card className="min-w-0 p-4" decoration="top" decorationColor={style.color} data-testid={`card-${card.key}`} data-state={card.state}>
+      <div className="flex items-start justify-between gap-2 text-sm text-slate-600 dark:text-slate-400">
+        <h3 className="min-w-0 font-medium">{card.title}</h3>
+        <span className="flex shrink-0 items-center gap-1.5" data-testid={`card-${card.key}-state`}>
           <span className={`inline-block h-2.5 w-2.5 rounded-full ${style.dot}`} aria-hidden />
           {style.label}
         </span>
       </div>
-      <p className="mt-2 text-3xl font-semibold tabular-nums" data-testid={`card-${card.key}-value`}>
+      <p className={`mt-2 text-3xl font-semibold tabular-nums ${style.value}`} data-testid={`card-${card.key}-value`}>
         {value}
       </p>
       {card.trend.length > 1 ? (
@@ -37,12 +38,13 @@ export function MetricCard({ card }: { card: CardData }) {
           data={card.trend}
           index="t"
           categories={["value"]}
-          colors={[style.chart]}
+          colors={[style.color]}
           curveType="monotone"
           autoMinValue
+          data-testid={`card-${card.key}-sparkline`}
         />
       ) : (
-        <p className="mt-3 flex h-10 items-center text-xs text-slate-400">{card.value === null ? `waiting for ${card.metric}` : "trend builds up over the next minutes"}</p>
+        <p className="mt-3 flex h-10 items-center text-xs text-slate-500">{card.value === null ? `waiting for ${card.metric}` : "trend builds up over the next minutes"}</p>
       )}
     </Card>
   );

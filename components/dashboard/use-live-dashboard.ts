@@ -4,14 +4,16 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
-
-export type Connection = "connecting" | "live" | "reconnecting";
+import { LiveConnection, type Channel, type ChannelHandlers, type LiveEnvironment, type LiveMessage, type LiveStatus, type StreamTransport } from "./live-connection";
 
 const QUERY_KEY = ["dashboard"] as const;
-const MAX_BACKOFF_MS = 15_000;
+const STREAM_PATH = "/api/admin/monitoring/stream";
+const WS_PATH = "/api/admin/monitoring/ws";
+const REALTIME_PATH = "/api/admin/monitoring/metrics/realtime";
+const EVENTS = ["snapshot", "alert"] as const;
 
 async function fetchDashboard(): Promise<DashboardSnapshot> {
-  const response = await fetch("/api/admin/monitoring/metrics/realtime", { cache: "no-store" });
+  const response = await fetch(REALTIME_PATH, { cache: "no-store" });
   if (response.status === 401) {
     window.location.assign("/login");
     throw new Error("signed out");
@@ -26,62 +28,138 @@ export function mergeAlert(alerts: AlertView[], alert: AlertView): AlertView[] {
   return [alert, ...rest].sort((a, b) => b.triggeredAt.localeCompare(a.triggeredAt));
 }
 
+function withLastEventId(path: string, lastEventId: string | null): string {
+  return lastEventId === null ? path : `${path}?lastEventId=${encodeURIComponent(lastEventId)}`;
+}
+
 /**
- * The dashboard's data: fetched once, then kept current by the server-sent-event stream.
- * EventSource reconnects by itself after a dropped connection; when the server refuses it
- * outright (restart, expired session) we reopen it with backoff and re-check the session.
+ * We close the EventSource on its first error instead of letting it retry by itself: the
+ * transport policy, not the browser, decides when and over what to reconnect.
  */
-export function useLiveDashboard() {
+function openEventStream(lastEventId: string | null, handlers: ChannelHandlers): Channel {
+  const source = new EventSource(withLastEventId(STREAM_PATH, lastEventId));
+  let open = true;
+  for (const event of EVENTS) {
+    source.addEventListener(event, (e) => {
+      const message = e as MessageEvent<string>;
+      try {
+        handlers.onMessage({ id: message.lastEventId || null, event, data: JSON.parse(message.data) } as LiveMessage);
+      } catch {
+        // A malformed event is dropped; the next snapshot replaces everything anyway.
+      }
+    });
+  }
+  source.onerror = () => {
+    if (!open) return;
+    open = false;
+    source.close();
+    handlers.onClose();
+  };
+  return {
+    close: () => {
+      open = false;
+      source.close();
+    },
+  };
+}
+
+function openWebSocket(lastEventId: string | null, handlers: ChannelHandlers): Channel {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${window.location.host}${withLastEventId(WS_PATH, lastEventId)}`);
+  let open = true;
+  socket.onmessage = (e: MessageEvent) => {
+    if (typeof e.data !== "string") return;
+    try {
+      const frame = JSON.parse(e.data) as { id?: string; event?: string; data?: unknown };
+      if (frame.event !== "snapshot" && frame.event !== "alert") return;
+      handlers.onMessage({ id: frame.id ?? null, event: frame.event, data: frame.data } as LiveMessage);
+    } catch {
+      // Same as SSE: skip what cannot be read.
+    }
+  };
+  // A refused upgrade (401) fires error then close; report once.
+  const closed = () => {
+    if (!open) return;
+    open = false;
+    handlers.onClose();
+  };
+  socket.onerror = closed;
+  socket.onclose = closed;
+  return {
+    close: () => {
+      open = false;
+      socket.close();
+    },
+  };
+}
+
+function browserEnvironment(): LiveEnvironment {
+  return {
+    now: () => Date.now(),
+    random: () => Math.random(),
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (handle) => window.clearTimeout(handle as number),
+    openChannel: (transport: StreamTransport, lastEventId, handlers) => {
+      try {
+        return transport === "sse" ? openEventStream(lastEventId, handlers) : openWebSocket(lastEventId, handlers);
+      } catch {
+        // No EventSource or WebSocket at all (an old or locked-down browser): a failure like any other, reported later as browsers do.
+        const timer = window.setTimeout(() => handlers.onClose(), 0);
+        return { close: () => window.clearTimeout(timer) };
+      }
+    },
+    fetchSnapshot: fetchDashboard,
+  };
+}
+
+export interface LiveDashboard {
+  snapshot: DashboardSnapshot | undefined;
+  error: Error | null;
+  status: LiveStatus;
+  /** When data last arrived by any route (stream, poll, probe, or a refetch after acknowledging). */
+  lastUpdateAt: number | null;
+  online: boolean;
+}
+
+/**
+ * The dashboard's data: fetched once, then kept current by the live connection (SSE, then
+ * WebSocket, then polling; see lib/live/transport-policy.ts). Everything lands in the same
+ * react-query entry, so a refetch after acknowledging an alert and a stream update agree.
+ */
+export function useLiveDashboard(): LiveDashboard {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: QUERY_KEY, queryFn: fetchDashboard });
-  const [connection, setConnection] = useState<Connection>("connecting");
-  const [lastMessageAt, setLastMessageAt] = useState<number | null>(null);
+  const [status, setStatus] = useState<LiveStatus>({ transport: "sse", phase: "connecting", lastUpdateAt: null });
+  const [online, setOnline] = useState(true);
 
   useEffect(() => {
-    let source: EventSource | undefined;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let attempt = 0;
-    let disposed = false;
-
-    const open = () => {
-      source = new EventSource("/api/admin/monitoring/stream");
-      source.onopen = () => {
-        attempt = 0;
-        setConnection("live");
-      };
-      source.addEventListener("snapshot", (event) => {
-        queryClient.setQueryData(QUERY_KEY, JSON.parse((event as MessageEvent<string>).data) as DashboardSnapshot);
-        setLastMessageAt(Date.now());
-        setConnection("live");
-      });
-      source.addEventListener("alert", (event) => {
-        const alert = JSON.parse((event as MessageEvent<string>).data) as AlertView;
-        queryClient.setQueryData<DashboardSnapshot>(QUERY_KEY, (old) => old && { ...old, alerts: mergeAlert(old.alerts, alert) });
-        setLastMessageAt(Date.now());
-      });
-      source.onerror = () => {
-        setConnection("reconnecting");
-        if (source?.readyState !== EventSource.CLOSED || disposed) return;
-        const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt++);
-        retryTimer = setTimeout(() => {
-          // A refetch also sends an expired session to the login page.
-          void queryClient.invalidateQueries({ queryKey: QUERY_KEY });
-          if (!disposed) open();
-        }, delay);
-      };
+    const connection = new LiveConnection(browserEnvironment(), {
+      onSnapshot: (snapshot) => queryClient.setQueryData(QUERY_KEY, snapshot),
+      onAlert: (alert) => queryClient.setQueryData<DashboardSnapshot>(QUERY_KEY, (old) => old && { ...old, alerts: mergeAlert(old.alerts, alert) }),
+      onStatus: setStatus,
+      onDecision: (decision) => console.info(`[vigil live] ${decision.reason}`),
+    });
+    const goOnline = () => {
+      setOnline(true);
+      connection.reconnectNow();
     };
-    open();
+    const goOffline = () => setOnline(false);
+    setOnline(navigator.onLine);
+    window.addEventListener("online", goOnline);
+    window.addEventListener("offline", goOffline);
+    connection.start();
     return () => {
-      disposed = true;
-      clearTimeout(retryTimer);
-      source?.close();
+      window.removeEventListener("online", goOnline);
+      window.removeEventListener("offline", goOffline);
+      connection.stop();
     };
   }, [queryClient]);
 
-  return { snapshot: query.data, error: query.error, connection, lastMessageAt };
+  const lastUpdateAt = Math.max(status.lastUpdateAt ?? 0, query.dataUpdatedAt) || null;
+  return { snapshot: query.data, error: query.error, status, lastUpdateAt, online };
 }
 
-/** Re-renders every second so "updated 3 s ago" keeps counting between messages. */
+/** Re-renders every second so "Last updated: 3 s" keeps counting between messages. */
 export function useNow(intervalMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

@@ -1,25 +1,78 @@
+import { randomBytes } from "node:crypto";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
+import { dropSupersededSnapshots, EventRing, formatEventId, planResume } from "./event-ring";
+import { DEFAULT_LIVE_SETTINGS, type LiveSettings } from "./live-settings";
 
 export type LiveEvent =
   | { type: "snapshot"; data: DashboardSnapshot }
   | { type: "alert"; data: AlertView };
 
-type Listener = (event: LiveEvent) => void;
+/** An event as sent: its id (`<bootId>-<seq>`) and its data serialised once for every client. */
+export type LiveMessage = LiveEvent & {
+  id: string;
+  seq: number;
+  /** Epoch ms when published. */
+  at: number;
+  json: string;
+};
+
+type Listener = (message: LiveMessage) => void;
+
+export type ResumePlan =
+  | { action: "replay"; messages: LiveMessage[]; reason: string }
+  | { action: "snapshot"; reason: string };
+
+export interface LiveBusOptions {
+  settings?: LiveSettings;
+  /** Fixed in tests; random per process otherwise, so ids from before a restart never match. */
+  bootId?: string;
+  now?: () => number;
+}
+
+/** Lowercase letters and digits only, so `<bootId>-<seq>` splits unambiguously. */
+export function newBootId(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+}
 
 /**
- * In-process fan-out from the core to open streams. One instance per process; spreading
- * events across instances (Postgres LISTEN/NOTIFY) plugs in behind this same interface.
+ * In-process fan-out from the core to open streams, one per process. Every event gets the
+ * next id and a place in a bounded replay buffer, so a reconnecting client gets what it
+ * missed. Events published here are offered to forwarders (the Postgres bridge to other
+ * instances); events arriving from other instances come in through `publishFromPeer`.
  */
 export class LiveBus {
+  readonly bootId: string;
+  readonly settings: LiveSettings;
+  private readonly now: () => number;
+  private readonly ring: EventRing<LiveMessage>;
   private readonly listeners = new Set<Listener>();
   private closedListeners = new Set<() => void>();
+  private readonly forwarders = new Set<(event: LiveEvent) => void>();
+  private closed = false;
+
+  constructor(options: LiveBusOptions = {}) {
+    this.bootId = options.bootId ?? newBootId();
+    this.settings = options.settings ?? DEFAULT_LIVE_SETTINGS;
+    this.now = options.now ?? Date.now;
+    this.ring = new EventRing<LiveMessage>(this.settings.replay, (m) => m.json.length);
+  }
 
   get subscriberCount(): number {
     return this.listeners.size;
   }
 
+  /** The id of the newest event: what a fresh snapshot taken now stands for. */
+  get headId(): string {
+    return formatEventId(this.bootId, this.ring.headSeq);
+  }
+
   subscribe(listener: Listener, onClose?: () => void): () => void {
+    if (this.closed) {
+      // Shutting down: a stream opened now ends at once instead of holding the server open.
+      if (onClose) queueMicrotask(onClose);
+      return () => {};
+    }
     this.listeners.add(listener);
     if (onClose) this.closedListeners.add(onClose);
     return () => {
@@ -28,21 +81,74 @@ export class LiveBus {
     };
   }
 
-  publish(event: LiveEvent): void {
+  /** An event raised in this process: delivered here and offered to other instances. */
+  publish(event: LiveEvent): LiveMessage {
+    const message = this.append(event);
+    for (const forward of this.forwarders) {
+      try {
+        forward(event);
+      } catch (error) {
+        console.error("live forwarder failed", error);
+      }
+    }
+    return message;
+  }
+
+  /** An event another instance raised: delivered here only, never sent back out. */
+  publishFromPeer(event: LiveEvent): LiveMessage {
+    return this.append(event);
+  }
+
+  /** Called with every event published in this process; returns the way to stop. */
+  forwardLocalEvents(forward: (event: LiveEvent) => void): () => void {
+    this.forwarders.add(forward);
+    return () => this.forwarders.delete(forward);
+  }
+
+  /** What a client that last saw `lastEventId` needs: the events it missed, or a fresh snapshot. */
+  resume(lastEventId: string | null | undefined): ResumePlan {
+    this.ring.evict(this.now());
+    const decision = planResume(lastEventId, { bootId: this.bootId, headSeq: this.ring.headSeq, firstRetainedSeq: this.ring.firstRetainedSeq });
+    if (decision.action === "snapshot") return decision;
+    return { action: "replay", messages: dropSupersededSnapshots(this.ring.after(decision.afterSeq)), reason: decision.reason };
+  }
+
+  /**
+   * A snapshot for one client, not published: it carries the id of the newest event it
+   * already reflects, so resuming from it replays only what came after.
+   */
+  snapshotMessage(data: DashboardSnapshot, asOfSeq: number): LiveMessage {
+    return { type: "snapshot", data, id: formatEventId(this.bootId, asOfSeq), seq: asOfSeq, at: this.now(), json: JSON.stringify(data) };
+  }
+
+  get headSeq(): number {
+    return this.ring.headSeq;
+  }
+
+  /**
+   * Ends every stream, at shutdown, so the HTTP server can close. Publishing still works
+   * (requests finishing during the drain may raise events other instances should hear).
+   */
+  close(): void {
+    this.closed = true;
+    for (const onClose of this.closedListeners) onClose();
+    this.listeners.clear();
+    this.closedListeners = new Set();
+  }
+
+  private append(event: LiveEvent): LiveMessage {
+    const seq = this.ring.headSeq + 1;
+    const at = this.now();
+    const message = { ...event, id: formatEventId(this.bootId, seq), seq, at, json: JSON.stringify(event.data) } as LiveMessage;
+    this.ring.push(message, at);
     for (const listener of this.listeners) {
       try {
-        listener(event);
+        listener(message);
       } catch (error) {
         // One broken stream must not stop the others from hearing the event.
         console.error("live listener failed", error);
       }
     }
-  }
-
-  /** Ends every stream, at shutdown, so the HTTP server can close. */
-  close(): void {
-    for (const onClose of this.closedListeners) onClose();
-    this.listeners.clear();
-    this.closedListeners = new Set();
+    return message;
   }
 }

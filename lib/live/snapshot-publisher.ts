@@ -9,6 +9,11 @@ export interface SnapshotPublisherOptions {
   debounceMs?: number;
   /** Publish at least this often with no new data, so clients can tell "quiet" from "stale". */
   heartbeatMs?: number;
+  /**
+   * Told, at most once per debounce period and whether or not anyone listens here, that data
+   * changed in this process: other instances share the store and rebuild their own snapshot.
+   */
+  announceChange?: () => void;
 }
 
 /**
@@ -17,6 +22,7 @@ export interface SnapshotPublisherOptions {
  */
 export class SnapshotPublisher {
   private dirty = false;
+  private changedHere = false;
   private timer: NodeJS.Timeout | undefined;
   private lastPublished = 0;
   private inFlight: Promise<void> | undefined;
@@ -40,9 +46,11 @@ export class SnapshotPublisher {
     await this.inFlight;
   }
 
-  /** New samples or alerts arrived. */
-  markDirty(): void {
+  /** New samples or alerts arrived: here, or (`"peer"`) in another instance sharing the store. */
+  markDirty(origin: "local" | "peer" = "local"): void {
     this.dirty = true;
+    // Only local changes are announced, or two instances would echo each other forever.
+    if (origin === "local") this.changedHere = true;
   }
 
   /** Publishes now if due; returns whether it did. Public so tests can step it. */
@@ -59,6 +67,10 @@ export class SnapshotPublisher {
   private arm(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      if (this.changedHere) {
+        this.changedHere = false;
+        this.options.announceChange?.();
+      }
       this.inFlight = this.publishIfDue(Date.now())
         .then(() => undefined)
         .catch((error: unknown) => console.error("dashboard snapshot failed", error))

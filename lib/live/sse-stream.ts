@@ -1,50 +1,93 @@
-import type { LiveBus, LiveEvent } from "./live-bus";
+import type { LiveMessage } from "./live-bus";
+import type { LiveFeed } from "./live-feed";
+import { judgeBacklog } from "./slow-client";
 
-/** Wire format of one server-sent event. */
-export function formatEvent(event: LiveEvent): string {
-  return `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+/** Wire format of one server-sent event: the id is what EventSource sends back as Last-Event-ID. */
+export function formatEvent(message: Pick<LiveMessage, "id" | "type" | "json">): string {
+  return `id: ${message.id}\nevent: ${message.type}\ndata: ${message.json}\n\n`;
+}
+
+export const HEARTBEAT_COMMENT = ": heartbeat\n\n";
+
+export interface SseStreamOptions {
+  signal: AbortSignal;
+  heartbeatMs: number;
+  maxQueuedBytes: number;
+  /** Told when the client is dropped for not keeping up. */
+  onDrop?: (reason: string) => void;
 }
 
 /**
- * A text/event-stream body fed by the bus. It starts with `first` (the current state, so a
- * client never waits for the next change to draw) and ends when the client goes away or the
- * bus closes at shutdown.
+ * A text/event-stream body fed by a live feed. It ends when the client goes away or the bus
+ * closes at shutdown, and errors (dropping the connection) when the client stops reading and
+ * its unsent bytes pass the bound: the queue measures exactly that, since the server only
+ * pulls from it as fast as the socket drains.
  */
-export function liveEventStream(bus: LiveBus, first: LiveEvent, signal: AbortSignal): ReadableStream<Uint8Array> {
+export function liveEventStream(feed: LiveFeed, options: SseStreamOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let open = true;
-      const send = (text: string) => {
-        if (!open) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        let open = true;
+        // The opening messages (bounded by the replay buffer) go in full; live ones are judged.
+        let opening = true;
+        const send = (text: string) => {
+          if (!open) return;
+          const bytes = encoder.encode(text);
+          // High-water mark 0: desiredSize is minus the bytes queued and not yet taken.
+          const queuedBytes = -(controller.desiredSize ?? 0);
+          const verdict = opening
+            ? { drop: false as const }
+            : judgeBacklog({ queuedBytes, incomingBytes: bytes.byteLength, maxQueuedBytes: options.maxQueuedBytes });
+          if (verdict.drop) {
+            cleanup();
+            // An AbortError: Next.js treats it as the client going away rather than a server fault.
+            controller.error(new DOMException(`slow client: ${verdict.reason}`, "AbortError"));
+            options.onDrop?.(verdict.reason);
+            return;
+          }
+          try {
+            controller.enqueue(bytes);
+          } catch {
+            end();
+          }
+        };
+        const heartbeat = setInterval(() => send(HEARTBEAT_COMMENT), options.heartbeatMs);
+        cleanup = () => {
+          if (!open) return;
+          open = false;
+          clearInterval(heartbeat);
+          feed.close();
+          options.signal.removeEventListener("abort", end);
+        };
+        const end = () => {
+          if (!open) return;
           cleanup();
-        }
-      };
-      // retry: how long EventSource waits before reconnecting by itself.
-      send(`retry: 2000\n\n${formatEvent(first)}`);
-      const unsubscribe = bus.subscribe(
-        (event) => send(formatEvent(event)),
-        () => cleanup(),
-      );
-      cleanup = () => {
-        if (!open) return;
-        open = false;
-        unsubscribe();
-        signal.removeEventListener("abort", cleanup);
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client
-        }
-      };
-      signal.addEventListener("abort", cleanup);
+          try {
+            controller.close();
+          } catch {
+            // already closed by the client
+          }
+        };
+        options.signal.addEventListener("abort", end);
+        // retry: how long EventSource waits before reconnecting by itself.
+        send("retry: 2000\n\n");
+        feed.start((message) => send(formatEvent(message)), end);
+        opening = false;
+        if (options.signal.aborted) end();
+      },
+      cancel() {
+        cleanup();
+      },
     },
-    cancel() {
-      cleanup();
-    },
-  });
+    { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+  );
 }
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+} as const;

@@ -13,6 +13,8 @@ import { WriteQueue } from "@/lib/ingest/write-queue";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
 import { jobStateSamples } from "@/lib/jobs/job-monitors";
 import { LiveBus } from "@/lib/live/live-bus";
+import { liveSettingsFromEnv } from "@/lib/live/live-settings";
+import { connectLivePeers, postgresNotifyTransport, type LivePeers } from "@/lib/live/postgres-bridge";
 import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
 import { loadDashboard } from "@/lib/metrics/dashboard";
 import { SelfMetrics } from "@/lib/metrics/self-metrics";
@@ -88,16 +90,23 @@ export async function startRuntime(config: Config, options: StartOptions = {}): 
 }
 
 async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean): Promise<Runtime> {
-  const bus = new LiveBus();
+  const bus = new LiveBus({ settings: liveSettingsFromEnv(process.env) });
   const seriesCache = new SeriesCache();
   const selfMetrics = new SelfMetrics();
   let stopping = false;
 
+  let peers: LivePeers | undefined;
   const snapshots = new SnapshotPublisher({
     load: () => loadDashboard(ctx),
     publish: (data) => bus.publish({ type: "snapshot", data }),
     hasListeners: () => bus.subscriberCount > 0,
+    announceChange: () => peers?.announceChange(),
   });
+  // Instances sharing a Postgres hear each other's alerts and data changes; PGlite is one process.
+  const databaseUrl = config.databaseUrl;
+  peers = databaseUrl
+    ? await connectLivePeers({ bus, connect: () => postgresNotifyTransport(databaseUrl), onPeerChange: () => snapshots.markDirty("peer") })
+    : undefined;
   const lease = config.databaseUrl ? postgresLeaderLease(config.databaseUrl, EVALUATOR_LOCK_KEY) : soleLeader;
   const evaluator = new RuleEvaluator(ctx, lease, config.evaluationIntervalMs, (alert) => {
     bus.publish({ type: "alert", data: alert });
@@ -202,6 +211,7 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
       for (const timer of timers) clearInterval(timer);
       await Promise.all([evaluator.stop(), snapshots.stop(), workflows?.stop()]);
       bus.close();
+      await peers?.close();
       await flushSelfMetrics().catch((error: unknown) => console.error("final self-metrics flush failed", error));
       await writes.close();
       await store.close();

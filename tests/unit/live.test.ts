@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
-import { LiveBus } from "@/lib/live/live-bus";
+import { LiveBus, newBootId, type LiveMessage } from "@/lib/live/live-bus";
+import { openLiveFeed } from "@/lib/live/live-feed";
+import { DEFAULT_LIVE_SETTINGS } from "@/lib/live/live-settings";
 import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
 import { formatEvent, liveEventStream } from "@/lib/live/sse-stream";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
@@ -15,7 +17,11 @@ const snapshot = (generatedAt = "2026-01-05T10:00:00.000Z"): DashboardSnapshot =
   jobs: [],
 });
 
-const alert = { id: "a1", ruleName: "slow", status: "firing" } as AlertView;
+const alert = (status: AlertView["status"] = "firing") => ({ id: "a1", ruleName: "slow", status }) as AlertView;
+
+function testBus(overrides: Partial<typeof DEFAULT_LIVE_SETTINGS> = {}, now = () => 1_000_000) {
+  return new LiveBus({ bootId: "boot1", settings: { ...DEFAULT_LIVE_SETTINGS, ...overrides }, now });
+}
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
   let text = "";
@@ -27,80 +33,252 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
   }
 }
 
+/** Event blocks of an SSE text, comments and retry lines left out. */
+function eventsIn(text: string): { id: string; event: string; data: unknown }[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block.includes("event: "))
+    .map((block) => ({
+      id: /^id: (.*)$/m.exec(block)![1]!,
+      event: /^event: (.*)$/m.exec(block)![1]!,
+      data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as unknown,
+    }));
+}
+
+const streamOptions = (signal = new AbortController().signal) => ({ signal, heartbeatMs: 60_000, maxQueuedBytes: 1 << 20 });
+
 describe("LiveBus", () => {
   it("delivers to every subscriber until it unsubscribes", () => {
-    const bus = new LiveBus();
+    const bus = testBus();
     const a = vi.fn();
     const b = vi.fn();
     const stopA = bus.subscribe(a);
     bus.subscribe(b);
     expect(bus.subscriberCount).toBe(2);
-    bus.publish({ type: "alert", data: alert });
+    bus.publish({ type: "alert", data: alert() });
     stopA();
-    bus.publish({ type: "alert", data: alert });
+    bus.publish({ type: "alert", data: alert() });
     expect(a).toHaveBeenCalledTimes(1);
     expect(b).toHaveBeenCalledTimes(2);
   });
 
+  it("numbers every event <bootId>-<seq>, from 1, and serialises it once", () => {
+    const bus = testBus();
+    expect(bus.headId).toBe("boot1-0");
+    const first = bus.publish({ type: "alert", data: alert() });
+    const second = bus.publishFromPeer({ type: "snapshot", data: snapshot() });
+    expect([first.id, second.id]).toEqual(["boot1-1", "boot1-2"]);
+    expect(first.json).toBe(JSON.stringify(alert()));
+    expect(bus.headId).toBe("boot1-2");
+  });
+
+  it("boot ids differ between boots and keep to [0-9a-z]", () => {
+    const a = newBootId();
+    expect(a).toMatch(/^[0-9a-z]+$/);
+    expect(newBootId()).not.toBe(a);
+  });
+
+  it("offers local events to forwarders, never peer events", () => {
+    const bus = testBus();
+    const forwarded = vi.fn();
+    const stop = bus.forwardLocalEvents(forwarded);
+    bus.publish({ type: "alert", data: alert() });
+    bus.publishFromPeer({ type: "alert", data: alert("acknowledged") });
+    expect(forwarded).toHaveBeenCalledExactlyOnceWith({ type: "alert", data: alert() });
+    stop();
+    bus.publish({ type: "alert", data: alert() });
+    expect(forwarded).toHaveBeenCalledOnce();
+  });
+
   it("one throwing listener does not starve the others", () => {
-    const bus = new LiveBus();
+    const bus = testBus();
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const good = vi.fn();
     bus.subscribe(() => {
       throw new Error("broken pipe");
     });
     bus.subscribe(good);
-    bus.publish({ type: "alert", data: alert });
+    bus.publish({ type: "alert", data: alert() });
     expect(good).toHaveBeenCalled();
     log.mockRestore();
   });
 
-  it("close() tells every stream to end and forgets them", () => {
-    const bus = new LiveBus();
+  it("close() tells every stream to end and forgets them; later streams end at once", async () => {
+    const bus = testBus();
     const ended = vi.fn();
     bus.subscribe(() => {}, ended);
     bus.close();
     expect(ended).toHaveBeenCalledOnce();
     expect(bus.subscriberCount).toBe(0);
+    const late = vi.fn();
+    bus.subscribe(() => {}, late);
+    await Promise.resolve();
+    expect(late).toHaveBeenCalledOnce();
+    expect(bus.subscriberCount).toBe(0);
+  });
+
+  it("resumes from a held id with the missed events, superseded snapshots left out", () => {
+    const bus = testBus();
+    const seen = bus.publish({ type: "alert", data: alert() });
+    bus.publish({ type: "snapshot", data: snapshot("2026-01-05T10:00:01.000Z") });
+    bus.publish({ type: "alert", data: alert("acknowledged") });
+    bus.publish({ type: "snapshot", data: snapshot("2026-01-05T10:00:02.000Z") });
+    const plan = bus.resume(seen.id);
+    expect(plan.action).toBe("replay");
+    if (plan.action !== "replay") return;
+    expect(plan.messages.map((m) => m.id)).toEqual(["boot1-3", "boot1-4"]);
+    expect(bus.resume(bus.headId)).toMatchObject({ action: "replay", messages: [] });
+  });
+
+  it("sends a snapshot instead when the missed events are gone or the id is not ours", () => {
+    let now = 1_000_000;
+    const bus = testBus({ replay: { maxEvents: 2, maxAgeMs: 60_000, maxBytes: 1 << 20 } }, () => now);
+    const seen = bus.publish({ type: "alert", data: alert() });
+    bus.publish({ type: "alert", data: alert() });
+    expect(bus.resume(seen.id).action).toBe("replay");
+    bus.publish({ type: "alert", data: alert() });
+    bus.publish({ type: "alert", data: alert() }); // boot1-2 is evicted: the gap after boot1-1 is no longer held
+    expect(bus.resume(seen.id)).toEqual({ action: "snapshot", reason: "missed events no longer held" });
+    expect(bus.resume("other-3").action).toBe("snapshot");
+    expect(bus.resume(null)).toEqual({ action: "snapshot", reason: "new client" });
+    now += 61_000; // everything aged out; a client that saw the newest missed nothing
+    expect(bus.resume(bus.headId)).toMatchObject({ action: "replay", messages: [] });
+    expect(bus.resume("boot1-3").action).toBe("snapshot");
+  });
+});
+
+describe("live feed", () => {
+  it("a new client gets a snapshot stamped with the newest event's id, then live events", async () => {
+    const bus = testBus();
+    bus.publish({ type: "alert", data: alert() });
+    const feed = await openLiveFeed(bus, null, async () => snapshot());
+    expect(feed.resumed).toBe(false);
+    const got: LiveMessage[] = [];
+    feed.start((m) => got.push(m), () => {});
+    bus.publish({ type: "alert", data: alert("acknowledged") });
+    expect(got.map((m) => [m.type, m.id])).toEqual([
+      ["snapshot", "boot1-1"],
+      ["alert", "boot1-2"],
+    ]);
+    feed.close();
+    expect(bus.subscriberCount).toBe(0);
+  });
+
+  it("events published while the snapshot loads follow it, none lost", async () => {
+    const bus = testBus();
+    let release = () => {};
+    const loading = openLiveFeed(bus, undefined, () => new Promise<DashboardSnapshot>((r) => (release = () => r(snapshot()))));
+    await Promise.resolve();
+    bus.publish({ type: "alert", data: alert() });
+    release();
+    const feed = await loading;
+    const got: LiveMessage[] = [];
+    feed.start((m) => got.push(m), () => {});
+    expect(got.map((m) => [m.type, m.id])).toEqual([
+      ["snapshot", "boot1-0"],
+      ["alert", "boot1-1"],
+    ]);
+  });
+
+  it("a resuming client gets only what it missed, with no snapshot and no query", async () => {
+    const bus = testBus();
+    const seen = bus.publish({ type: "alert", data: alert() });
+    bus.publish({ type: "alert", data: alert("acknowledged") });
+    const load = vi.fn(async () => snapshot());
+    const feed = await openLiveFeed(bus, seen.id, load);
+    const got: LiveMessage[] = [];
+    feed.start((m) => got.push(m), () => {});
+    expect(feed.resumed).toBe(true);
+    expect(got.map((m) => m.id)).toEqual(["boot1-2"]);
+    expect(load).not.toHaveBeenCalled();
+  });
+
+  it("a failing snapshot rejects and leaves nothing subscribed", async () => {
+    const bus = testBus();
+    await expect(openLiveFeed(bus, null, () => Promise.reject(new Error("store down")))).rejects.toThrow("store down");
+    expect(bus.subscriberCount).toBe(0);
   });
 });
 
 describe("server-sent event stream", () => {
-  it("formats events as the EventSource spec reads them", () => {
-    expect(formatEvent({ type: "alert", data: alert })).toBe(`event: alert\ndata: ${JSON.stringify(alert)}\n\n`);
+  it("formats events as the EventSource spec reads them, with their id", () => {
+    expect(formatEvent({ id: "boot1-7", type: "alert", json: JSON.stringify(alert()) })).toBe(
+      `id: boot1-7\nevent: alert\ndata: ${JSON.stringify(alert())}\n\n`,
+    );
   });
 
-  it("starts with the current state, relays the bus, and ends when the bus closes", async () => {
-    const bus = new LiveBus();
-    const stream = liveEventStream(bus, { type: "snapshot", data: snapshot() }, new AbortController().signal);
-    const text = readAll(stream);
-    await Promise.resolve();
-    bus.publish({ type: "alert", data: alert });
+  it("starts with the current state, relays the bus with ids, and ends when the bus closes", async () => {
+    const bus = testBus();
+    const feed = await openLiveFeed(bus, null, async () => snapshot());
+    const text = readAll(liveEventStream(feed, streamOptions()));
+    bus.publish({ type: "alert", data: alert() });
     bus.close();
     const received = await text;
-    expect(received.startsWith("retry: 2000\n\nevent: snapshot\n")).toBe(true);
-    expect(received).toContain(`event: alert\ndata: ${JSON.stringify(alert)}`);
+    expect(received.startsWith("retry: 2000\n\nid: boot1-0\nevent: snapshot\n")).toBe(true);
+    expect(eventsIn(received).map((e) => [e.id, e.event])).toEqual([
+      ["boot1-0", "snapshot"],
+      ["boot1-1", "alert"],
+    ]);
+  });
+
+  it("sends a heartbeat comment on its interval", async () => {
+    const bus = testBus();
+    const feed = await openLiveFeed(bus, null, async () => snapshot());
+    const reader = liveEventStream(feed, { ...streamOptions(), heartbeatMs: 20 })
+      .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
+      .getReader();
+    let text = "";
+    while (!text.includes(": heartbeat\n\n")) text += (await reader.read()).value;
+    await reader.cancel();
   });
 
   it("unsubscribes when the client goes away", async () => {
-    const bus = new LiveBus();
+    const bus = testBus();
     const abort = new AbortController();
-    const text = readAll(liveEventStream(bus, { type: "snapshot", data: snapshot() }, abort.signal));
-    await Promise.resolve();
+    const feed = await openLiveFeed(bus, null, async () => snapshot());
+    const text = readAll(liveEventStream(feed, streamOptions(abort.signal)));
     expect(bus.subscriberCount).toBe(1);
     abort.abort();
     await text;
     expect(bus.subscriberCount).toBe(0);
-    bus.publish({ type: "alert", data: alert }); // nothing left to write to, and no throw
+    bus.publish({ type: "alert", data: alert() }); // nothing left to write to, and no throw
   });
 
   it("unsubscribes when the reader cancels", async () => {
-    const bus = new LiveBus();
-    const stream = liveEventStream(bus, { type: "snapshot", data: snapshot() }, new AbortController().signal);
+    const bus = testBus();
+    const stream = liveEventStream(await openLiveFeed(bus, null, async () => snapshot()), streamOptions());
     const reader = stream.getReader();
     await reader.read();
     await reader.cancel();
     expect(bus.subscriberCount).toBe(0);
+  });
+
+  it("drops a client that stops reading once its unsent bytes pass the bound; others keep going", async () => {
+    const bus = testBus();
+    const onDrop = vi.fn();
+    const stalled = liveEventStream(await openLiveFeed(bus, null, async () => snapshot()), { ...streamOptions(), maxQueuedBytes: 4096, onDrop });
+    const healthy = readAll(liveEventStream(await openLiveFeed(bus, null, async () => snapshot()), streamOptions()));
+    const big = { ...alert(), reason: "x".repeat(1000) } as AlertView;
+    for (let i = 0; i < 10; i++) bus.publish({ type: "alert", data: big });
+    expect(onDrop).toHaveBeenCalledOnce();
+    expect(onDrop.mock.calls[0]![0]).toMatch(/bound/);
+    expect(bus.subscriberCount).toBe(1); // the stalled one let go of the bus
+    await expect(stalled.getReader().read()).rejects.toMatchObject({ name: "AbortError" });
+    bus.close();
+    expect(eventsIn(await healthy).filter((e) => e.event === "alert")).toHaveLength(10);
+  });
+
+  it("sends the opening replay in full however large, then judges live events", async () => {
+    const bus = testBus();
+    const big = { ...alert(), reason: "x".repeat(3000) } as AlertView;
+    const seen = bus.publish({ type: "alert", data: big });
+    for (let i = 0; i < 5; i++) bus.publish({ type: "alert", data: big });
+    const onDrop = vi.fn();
+    const stream = liveEventStream(await openLiveFeed(bus, seen.id, async () => snapshot()), { ...streamOptions(), maxQueuedBytes: 4096, onDrop });
+    expect(onDrop).not.toHaveBeenCalled();
+    bus.publish({ type: "alert", data: big });
+    expect(onDrop).toHaveBeenCalledOnce();
+    await stream.cancel().catch(() => {});
   });
 });
 
@@ -145,6 +323,21 @@ describe("SnapshotPublisher", () => {
     publisher.markDirty();
     await new Promise((r) => setTimeout(r, 50));
     expect(published).toHaveLength(count);
+  });
+
+  it("announces local changes, once per period and with nobody listening; never a peer's", async () => {
+    const announceChange = vi.fn();
+    const publisher = new SnapshotPublisher({ load: async () => snapshot(), publish: () => {}, hasListeners: () => false, debounceMs: 10, announceChange });
+    publisher.start();
+    publisher.markDirty("peer");
+    await new Promise((r) => setTimeout(r, 40));
+    expect(announceChange).not.toHaveBeenCalled();
+    publisher.markDirty();
+    publisher.markDirty();
+    await vi.waitFor(() => expect(announceChange).toHaveBeenCalledOnce());
+    await new Promise((r) => setTimeout(r, 40));
+    expect(announceChange).toHaveBeenCalledOnce();
+    await publisher.stop();
   });
 
   it("a failing load is logged and the loop goes on", async () => {

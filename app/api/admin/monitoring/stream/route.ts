@@ -1,19 +1,23 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { liveEventStream } from "@/lib/live/sse-stream";
+import { openLiveFeed } from "@/lib/live/live-feed";
+import { liveEventStream, SSE_HEADERS } from "@/lib/live/sse-stream";
 import { loadDashboard } from "@/lib/metrics/dashboard";
 
 export const dynamic = "force-dynamic";
 
-/** Live dashboard: a snapshot at once, then every change (snapshots within ~250 ms of new data, alerts at once). */
+/**
+ * Live dashboard: a snapshot at once (or, with Last-Event-ID / ?lastEventId=, the events
+ * missed since), then every change: snapshots within ~250 ms of new data, alerts at once.
+ */
 export const GET = apiRoute("monitoring.stream", "viewer", async ({ ctx, runtime, request }) => {
-  const first = await loadDashboard(ctx);
-  const stream = liveEventStream(runtime.bus, { type: "snapshot", data: first }, request.signal);
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-cache, no-transform",
-      Connection: "keep-alive",
-      "X-Accel-Buffering": "no",
-    },
+  const lastEventId = request.headers.get("last-event-id") ?? request.nextUrl.searchParams.get("lastEventId");
+  const feed = await openLiveFeed(runtime.bus, lastEventId, () => loadDashboard(ctx));
+  const { heartbeatMs, maxQueuedBytes } = runtime.bus.settings;
+  const stream = liveEventStream(feed, {
+    signal: request.signal,
+    heartbeatMs,
+    maxQueuedBytes,
+    onDrop: (reason) => console.warn(`live: dropped a slow SSE client (${reason})`),
   });
+  return new Response(stream, { headers: SSE_HEADERS });
 });
