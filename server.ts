@@ -54,7 +54,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const runtime = await startRuntime(config);
   const app = next({ dev: false, dir: ROOT, hostname: config.host, port: config.port });
-  await app.prepare();
+  try {
+    await app.prepare();
+  } catch (error) {
+    // The runtime's loops and connections would otherwise keep a failed start alive.
+    await runtime.stop();
+    throw error;
+  }
   const handle = app.getRequestHandler();
 
   let closing: Promise<void> | undefined;
@@ -79,10 +85,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (liveSockets.handles(req)) void liveSockets.handleUpgrade(req, socket, head);
     else void nextUpgrade(req, socket, head);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, resolve);
+    });
+  } catch (error) {
+    // e.g. the port is taken: stop everything already started, then say why.
+    await Promise.all([liveSockets.close(), runtime.stop()]);
+    await app.close();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;

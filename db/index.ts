@@ -105,7 +105,12 @@ async function openPglite(dataDir: string | null): Promise<Store> {
 
 async function openPostgres(url: string, max: number): Promise<Store> {
   const client = postgres(url, { max, onnotice: () => {} });
-  await client`select 1`; // fail at start, not on the first request
+  // Fail at start, not on the first request; date_bin (rollups, history) needs Postgres 14.
+  const [{ server_version_num: version } = { server_version_num: "0" }] = await client<{ server_version_num: string }[]>`show server_version_num`;
+  if (Number(version) < 140000) {
+    await client.end();
+    throw new Error(`Vigil needs PostgreSQL 14 or later; DATABASE_URL points at server version ${version}`);
+  }
   return {
     kind: "postgres",
     db: drizzlePostgres({ client, schema }) as unknown as Db,

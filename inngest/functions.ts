@@ -17,11 +17,11 @@ export function vigilFunctions(deps: VigilFunctionDeps) {
   const now = deps.now ?? (() => new Date());
   return [
     inngest.createFunction(
-      { id: "rollup-metrics", name: "Roll up metrics", retries: 3, triggers: [{ cron: "* * * * *" }] },
+      { id: "rollup-metrics", name: "Roll up metrics", retries: 3, concurrency: { limit: 1 }, triggers: [{ cron: "* * * * *" }] },
       async ({ step }) => step.run("roll-up-recent", () => deps.rollUpRecent(now())),
     ),
     inngest.createFunction(
-      { id: "enforce-retention", name: "Enforce retention", retries: 3, triggers: [{ cron: "0 * * * *" }] },
+      { id: "enforce-retention", name: "Enforce retention", retries: 3, concurrency: { limit: 1 }, triggers: [{ cron: "0 * * * *" }] },
       async ({ step }) => step.run("enforce-retention", () => deps.enforceRetention(now())),
     ),
   ];

@@ -36,6 +36,7 @@ export const sample = pgTable(
     index("sample_series_ts_idx").on(t.seriesId, t.ts),
     // Rollups and retention scan by time across every series. Samples arrive roughly in
     // time order, so a BRIN index finds a time range for a fraction of a btree's write cost.
-    index("sample_ts_brin").using("brin", t.ts),
+    // autosummarize: on Postgres, autovacuum summarises each new range as it fills.
+    index("sample_ts_brin").using("brin", t.ts).with({ autosummarize: true }),
   ],
 );

@@ -39,3 +39,13 @@ export const rollupBackfill = pgTable("rollup_backfill", {
   fromTs: timestamp("from_ts", { withTimezone: true, mode: "date" }).notNull(),
   toTs: timestamp("to_ts", { withTimezone: true, mode: "date" }).notNull(),
 });
+
+/**
+ * How far the rollup job got on its last successful run (one row). The next run starts
+ * there if that is earlier than its usual trailing window, so a stalled or failed job
+ * leaves no permanent hole in history.
+ */
+export const rollupWatermark = pgTable("rollup_watermark", {
+  id: integer("id").primaryKey(),
+  rolledTo: timestamp("rolled_to", { withTimezone: true, mode: "date" }).notNull(),
+});

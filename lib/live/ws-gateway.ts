@@ -37,6 +37,21 @@ function refuse(socket: Duplex, status: number, reason: string): void {
 }
 
 /**
+ * True when the handshake comes from a page of this server (Origin's host is the Host the
+ * client dialled), or from a non-browser client, which sends no Origin and cannot carry a
+ * victim's cookie anyway.
+ */
+export function isSameOrigin(req: Pick<IncomingMessage, "headers">): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Serves the live stream over WebSocket for clients that cannot use SSE. Upgrades are
  * checked for a session first; `?lastEventId=` resumes exactly as for SSE.
  */
@@ -53,6 +68,10 @@ export class LiveSocketGateway {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => {}); // a client vanishing mid-handshake is not our error
     if (this.closing) return refuse(socket, 503, "shutting down");
+    // Browsers send the session cookie on a WebSocket handshake from any same-site page (a
+    // sibling subdomain, another port) and, unlike fetch, CORS does not guard it: only pages
+    // served by Vigil itself may open the stream.
+    if (!isSameOrigin(req)) return refuse(socket, 403, "cross-origin WebSocket refused");
     let authenticated = false;
     try {
       authenticated = await this.options.authenticate(req);

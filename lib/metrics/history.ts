@@ -7,7 +7,7 @@ export const PERIODS = ["1h", "24h", "7d", "30d"] as const;
 export type Period = (typeof PERIODS)[number];
 export type HistorySource = "raw" | "rollup_1m" | "rollup_1h";
 
-interface Resolution {
+export interface Resolution {
   source: HistorySource;
   spanMs: number;
   stepSeconds: number;
@@ -60,7 +60,12 @@ export interface History {
 const ORIGIN = sql.raw("timestamptz '2000-01-01 00:00:00+00'");
 
 export async function loadHistory(ctx: Ctx, q: HistoryQuery): Promise<History> {
-  const { source, spanMs, stepSeconds } = RESOLUTIONS[q.period];
+  return loadHistoryAt(ctx, q, RESOLUTIONS[q.period]);
+}
+
+/** The same, at a resolution other than the period's own (the trends page's hour-of-day profile). */
+export async function loadHistoryAt(ctx: Ctx, q: HistoryQuery, resolution: Resolution): Promise<History> {
+  const { source, spanMs, stepSeconds } = resolution;
   const stepMs = stepSeconds * 1000;
   const to = ctx.now().getTime();
   const from = Math.floor((to - spanMs) / stepMs) * stepMs + stepMs;

@@ -1,5 +1,5 @@
 import type { Ctx } from "@/lib/context";
-import { loadHistory, type History, type HistoryPoint, type Period } from "./history";
+import { loadHistory, loadHistoryAt, RESOLUTIONS, type History, type HistoryPoint, type Period } from "./history";
 
 export const TREND_PERIODS = ["24h", "7d", "30d"] as const satisfies readonly Period[];
 export type TrendPeriod = (typeof TREND_PERIODS)[number];
@@ -57,7 +57,7 @@ export interface Trends {
 }
 
 export async function loadTrends(ctx: Ctx, period: TrendPeriod, timeZone: string): Promise<Trends> {
-  const metrics = [...new Set([...TREND_CHARTS.flatMap((c) => c.lines.map((l) => l.metric)), USER_ACTIVITY_METRIC])];
+  const metrics = [...new Set(TREND_CHARTS.flatMap((c) => c.lines.map((l) => l.metric)))];
   const histories = new Map<string, History>();
   await Promise.all(
     metrics.map(async (metric) => histories.set(metric, await loadHistory(ctx, { metric, service: null, period }))),
@@ -71,8 +71,14 @@ export async function loadTrends(ctx: Ctx, period: TrendPeriod, timeZone: string
     });
     return { key: chart.key, title: chart.title, lines: chart.lines.map(({ label, unit }) => ({ label, unit })), points };
   });
-  const users = histories.get(USER_ACTIVITY_METRIC)!;
-  return { period, timeZone, stepSeconds: users.stepSeconds, charts, userActivityByHour: byHourOfDay(users.points, timeZone) };
+  // Hour by hour whatever the period: the profile needs every hour of the day, and coarser
+  // chart steps (3 h for 30 days) would leave two hours in three empty.
+  const users = await loadHistoryAt(
+    ctx,
+    { metric: USER_ACTIVITY_METRIC, service: null, period },
+    { source: "rollup_1h", spanMs: RESOLUTIONS[period].spanMs, stepSeconds: 3600 },
+  );
+  return { period, timeZone, stepSeconds: RESOLUTIONS[period].stepSeconds, charts, userActivityByHour: byHourOfDay(users.points, timeZone) };
 }
 
 /** Count-weighted average per local hour of day. */

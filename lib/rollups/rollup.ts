@@ -85,9 +85,9 @@ export async function rollUpHours(store: Store, from: Date, to: Date): Promise<v
  * at once or holds its locks for long.
  */
 export async function rollUpRange(store: Store, from: Date, to: Date): Promise<void> {
-  // BRIN only narrows a scan over page ranges it has summarised, and nothing summarises the
-  // newest ones without autovacuum (which PGlite lacks): do it here, where the scans are.
-  await store.query("select brin_summarize_new_values('sample_ts_brin')");
+  // BRIN only narrows a scan over page ranges it has summarised. On Postgres autovacuum
+  // does that (the index is autosummarize); PGlite has no autovacuum, so do it here.
+  if (store.kind === "pglite") await store.query("select brin_summarize_new_values('sample_ts_brin')");
   const end = to.getTime();
   for (let t = floorTo(from.getTime(), MINUTE_MS); t < end; t += HOUR_MS) {
     await rollUpMinutes(store, new Date(t), new Date(Math.min(t + HOUR_MS, end)));
@@ -98,18 +98,33 @@ export async function rollUpRange(store: Store, from: Date, to: Date): Promise<v
 }
 
 /**
- * One run of the rollup job: the trailing minutes (including the current, partial one, so
- * history is never more than a run behind) and every span marked as backfilled.
+ * One run of the rollup job: from the trailing minutes (including the current, partial one,
+ * so history is never more than a run behind) or from where the last successful run got,
+ * whichever is earlier; then every span marked as backfilled. Nothing older than the raw
+ * retention is rebuilt: those raw rows are gone, and rebuilding from what is left would
+ * overwrite complete rollups with partial ones.
  */
-export async function rollUpRecent(store: Store, now: Date): Promise<{ backfilledSpans: number }> {
-  const from = new Date(floorTo(now.getTime(), MINUTE_MS) - TRAILING_MINUTES * MINUTE_MS);
-  const to = new Date(now.getTime() + 1);
-  await rollUpRange(store, from, to);
+export async function rollUpRecent(store: Store, now: Date, policy: RetentionPolicy = DEFAULT_RETENTION): Promise<{ backfilledSpans: number }> {
+  const currentMinute = floorTo(now.getTime(), MINUTE_MS);
+  const oldestRebuildable = now.getTime() - policy.rawDays * DAY_MS;
+  const [watermark] = await store.query<{ rolled_to: Date | string }>("select rolled_to from rollup_watermark where id = 1");
+  const trailing = currentMinute - TRAILING_MINUTES * MINUTE_MS;
+  const from = Math.max(oldestRebuildable, Math.min(trailing, watermark ? new Date(watermark.rolled_to).getTime() : trailing));
+  await rollUpRange(store, new Date(from), new Date(now.getTime() + 1));
+  await store.query(
+    `insert into rollup_watermark (id, rolled_to) values (1, $1)
+     on conflict (id) do update set rolled_to = excluded.rolled_to`,
+    [iso(currentMinute)],
+  );
 
   const marks = await store.query<{ id: string; from_ts: Date | string; to_ts: Date | string }>(
     "select id, from_ts, to_ts from rollup_backfill order by from_ts limit 1000",
   );
-  const spans = mergeSpans(marks.map((m) => ({ from: new Date(m.from_ts).getTime(), to: new Date(m.to_ts).getTime() })));
+  const spans = mergeSpans(
+    marks
+      .map((m) => ({ from: Math.max(oldestRebuildable, new Date(m.from_ts).getTime()), to: new Date(m.to_ts).getTime() }))
+      .filter((span) => span.from < span.to),
+  );
   for (const span of spans) await rollUpRange(store, new Date(span.from), new Date(span.to));
   if (marks.length > 0) await store.query("delete from rollup_backfill where id = any($1::uuid[])", [marks.map((m) => m.id)]);
   return { backfilledSpans: spans.length };
@@ -148,11 +163,15 @@ export interface RetentionResult {
 /** Deletes what the policy no longer keeps: raw samples, then 1-minute, then 1-hour rollups. */
 export async function enforceRetention(store: Store, now: Date, policy: RetentionPolicy = DEFAULT_RETENTION): Promise<RetentionResult> {
   const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000);
-  return {
+  const result = {
     raw: await deleteOlder(store, "sample", "ts", cutoff(policy.rawDays)),
     minute: await deleteOlder(store, "rollup_1m", "bucket", cutoff(policy.minuteDays)),
     hour: await deleteOlder(store, "rollup_1h", "bucket", cutoff(policy.hourDays)),
   };
+  // PGlite has no autovacuum: without this, deleted rows (and the rollups' upserted ones)
+  // would never give their space back and the data directory would only grow.
+  if (store.kind === "pglite") await store.query("vacuum sample, rollup_1m, rollup_1h");
+  return result;
 }
 
 const DELETE_CHUNK = 50_000;

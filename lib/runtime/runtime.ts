@@ -150,7 +150,7 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
   };
 
   const rollups: Runtime["rollups"] = {
-    rollUpRecent: (now) => rollUpRecent(store, now),
+    rollUpRecent: (now) => rollUpRecent(store, now, config.retention),
     enforceRetention: (now) => enforceRetention(store, now, config.retention),
   };
   // Scheduled workflows run in this process unless an Inngest server calls them at /api/inngest.

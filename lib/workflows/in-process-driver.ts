@@ -66,6 +66,8 @@ export class InProcessDriver {
   private ticker: NodeJS.Timeout | undefined;
   private unroute: (() => void)[] = [];
   private readonly active = new Set<Promise<RunOutcome>>();
+  /** Cron functions with a run in flight: a slot that comes round meanwhile is skipped, not stacked. */
+  private readonly cronRunning = new Set<string>();
   private readonly cancelWaits = new Set<() => void>();
   private readonly waiters = new Set<EventWaiter>();
 
@@ -147,7 +149,13 @@ export class InProcessDriver {
       // A late tick (a paused process) fires once, not once per missed slot.
       const event = this.event({ name: internalEvents.ScheduledTimer, data: { cron: cron.schedule.expression }, ts: cron.due.getTime() });
       cron.due = nextCronTime(cron.schedule, now);
-      void this.launch(cron.fn, event, "main");
+      const id = cron.fn.id();
+      if (this.cronRunning.has(id)) {
+        this.log(`workflow ${id}: the previous run is still going, skipping this slot`);
+        continue;
+      }
+      this.cronRunning.add(id);
+      void this.launch(cron.fn, event, "main").finally(() => this.cronRunning.delete(id));
     }
   }
 

@@ -65,6 +65,32 @@ describe("in-process driver", () => {
     await vi.waitFor(() => expect(fired).toHaveLength(2));
   });
 
+  it("skips a cron slot while the previous run of that function is still going", async () => {
+    const { client } = testApp();
+    let clock = new Date("2026-03-10T12:00:30Z");
+    let started = 0;
+    const slow = deferred();
+    const fn = client.createFunction({ id: "slow-minute", triggers: [{ cron: "* * * * *" }] }, async ({ step }) => {
+      await step.run("work", async () => {
+        started++;
+        await slow.promise;
+      });
+    });
+    const { driver, logged } = startDriver({ functions: [fn], now: () => clock });
+
+    clock = new Date("2026-03-10T12:01:00Z");
+    await vi.waitFor(() => expect(started).toBe(1));
+    clock = new Date("2026-03-10T12:02:00Z");
+    await vi.waitFor(() => expect(logged.some((line) => line.includes("skipping this slot"))).toBe(true));
+    expect(started).toBe(1);
+
+    slow.release();
+    await driver.settled();
+    clock = new Date("2026-03-10T12:03:00Z");
+    await vi.waitFor(() => expect(started).toBe(2));
+    await driver.settled();
+  });
+
   it("retries a failing step with backoff; completed steps are not run again", async () => {
     const { client, runs } = testApp();
     const calls = { before: 0, flaky: 0, after: 0 };

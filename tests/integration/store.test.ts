@@ -29,6 +29,7 @@ describe("store", () => {
       "rollup_1h",
       "rollup_1m",
       "rollup_backfill",
+      "rollup_watermark",
       "sample",
       "scrape_target",
       "series",

@@ -6,7 +6,7 @@ import { WebSocket } from "ws";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import { LiveBus } from "@/lib/live/live-bus";
 import { DEFAULT_LIVE_SETTINGS } from "@/lib/live/live-settings";
-import { formatFrame, LIVE_WS_PATH, LiveSocketGateway } from "@/lib/live/ws-gateway";
+import { formatFrame, isSameOrigin, LIVE_WS_PATH, LiveSocketGateway } from "@/lib/live/ws-gateway";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 
 const snapshot: DashboardSnapshot = { generatedAt: "2026-01-05T10:00:00.000Z", status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [] };
@@ -80,6 +80,21 @@ describe("live WebSocket gateway", () => {
     const status = await new Promise<number | undefined>((resolve) => ws.once("unexpected-response", (_req, res) => resolve(res.statusCode)));
     expect(status).toBe(401);
     expect(running.bus.subscriberCount).toBe(0);
+  });
+
+  it("refuses a handshake from another site's page even with the session cookie: 403", async () => {
+    running = await startGateway();
+    const ws = new WebSocket(running.url(), { headers: { cookie: SESSION, origin: "http://evil.example:3000" } });
+    const status = await new Promise<number | undefined>((resolve) => ws.once("unexpected-response", (_req, res) => resolve(res.statusCode)));
+    expect(status).toBe(403);
+    expect(running.bus.subscriberCount).toBe(0);
+  });
+
+  it("takes a handshake from its own pages (Origin matches Host) and from clients without an Origin", () => {
+    expect(isSameOrigin({ headers: { origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000" } })).toBe(true);
+    expect(isSameOrigin({ headers: { host: "127.0.0.1:3000" } })).toBe(true);
+    expect(isSameOrigin({ headers: { origin: "http://127.0.0.1:4000", host: "127.0.0.1:3000" } })).toBe(false);
+    expect(isSameOrigin({ headers: { origin: "not a url", host: "127.0.0.1:3000" } })).toBe(false);
   });
 
   it("sends a snapshot on connect, then each event as it is published", async () => {
