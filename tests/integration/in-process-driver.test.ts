@@ -77,17 +77,18 @@ describe("in-process driver", () => {
       });
     });
     const { driver, logged } = startDriver({ functions: [fn], now: () => clock });
-
-    clock = new Date("2026-03-10T12:01:00Z");
-    await vi.waitFor(() => expect(started).toBe(1));
-    clock = new Date("2026-03-10T12:02:00Z");
-    await vi.waitFor(() => expect(logged.some((line) => line.includes("skipping this slot"))).toBe(true));
-    expect(started).toBe(1);
-
-    slow.release();
+    try {
+      clock = new Date("2026-03-10T12:01:00Z");
+      await vi.waitFor(() => expect(started).toBe(1), { timeout: 5000 });
+      clock = new Date("2026-03-10T12:02:00Z");
+      await vi.waitFor(() => expect(logged.some((line) => line.includes("skipping this slot"))).toBe(true), { timeout: 5000 });
+      expect(started).toBe(1);
+    } finally {
+      slow.release(); // or stopping the driver would wait for this run forever
+    }
     await driver.settled();
     clock = new Date("2026-03-10T12:03:00Z");
-    await vi.waitFor(() => expect(started).toBe(2));
+    await vi.waitFor(() => expect(started).toBe(2), { timeout: 5000 });
     await driver.settled();
   });
 
