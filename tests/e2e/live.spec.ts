@@ -159,8 +159,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test("after the server is killed and restarted, the page reconnects and catches up by itself", async ({ page }, testInfo) => {
-  test.skip(testInfo.project.name !== "desktop", "one restart proves it; the phone layout is covered above");
+// On both projects: a phone is where connections drop most.
+test("after the server is killed and restarted, the page reconnects and catches up by itself", async ({ page }) => {
   // Two cold starts of a server of its own: longer than the other tests.
   test.setTimeout(150_000);
   // Same port and data directory across the restart: the session (its secret lives in the data
