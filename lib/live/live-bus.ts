@@ -114,6 +114,22 @@ export class LiveBus {
   }
 
   /**
+   * The newest published snapshot and every event after it, when that snapshot is at most
+   * `maxAgeMs` old: a new client can start from it instead of loading its own. Snapshots are
+   * published within the debounce of every change while anyone listens, so a recent one is
+   * current; without listeners none is recent and the caller loads one. This keeps a
+   * reconnect storm (every browser after a restart) from building one dashboard per client.
+   */
+  recentSnapshot(maxAgeMs: number): LiveMessage[] | null {
+    const held = this.ring.after(0);
+    for (let i = held.length - 1; i >= 0; i--) {
+      if (held[i]!.type !== "snapshot") continue;
+      return this.now() - held[i]!.at <= maxAgeMs ? held.slice(i) : null;
+    }
+    return null;
+  }
+
+  /**
    * A snapshot for one client, not published: it carries the id of the newest event it
    * already reflects, so resuming from it replays only what came after.
    */

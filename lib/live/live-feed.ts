@@ -16,6 +16,9 @@ export interface LiveFeed {
   close(): void;
 }
 
+/** A published snapshot this fresh stands in for loading one: snapshots go out at least every 5 s while anyone listens. */
+const RECENT_SNAPSHOT_MS = 6000;
+
 /**
  * Opens a feed for a client that last saw `lastEventId` (null for a new client). It
  * subscribes before anything async happens, so no event can fall between the opening
@@ -42,7 +45,9 @@ export async function openLiveFeed(
     },
   );
 
-  if (plan.action === "snapshot") {
+  const recent = plan.action === "snapshot" ? bus.recentSnapshot(RECENT_SNAPSHOT_MS) : null;
+  if (recent) pending.push(...recent);
+  else if (plan.action === "snapshot") {
     try {
       // Loaded after subscribing, so it reflects at least every event up to asOfSeq.
       pending.unshift(bus.snapshotMessage(await loadSnapshot(), asOfSeq));

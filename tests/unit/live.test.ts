@@ -193,6 +193,28 @@ describe("live feed", () => {
     expect(load).not.toHaveBeenCalled();
   });
 
+  it("a new client starts from a recent published snapshot and what followed it, without loading one", async () => {
+    let clock = 1_000_000;
+    const bus = testBus({}, () => clock);
+    bus.publish({ type: "snapshot", data: snapshot() });
+    bus.publish({ type: "alert", data: alert() });
+    const load = vi.fn(async () => snapshot());
+    const feed = await openLiveFeed(bus, null, load);
+    const got: LiveMessage[] = [];
+    feed.start((m) => got.push(m), () => {});
+    expect(got.map((m) => [m.type, m.id])).toEqual([
+      ["snapshot", "boot1-1"],
+      ["alert", "boot1-2"],
+    ]);
+    expect(load).not.toHaveBeenCalled();
+    feed.close();
+
+    clock += 10_000; // nobody published since: too old to stand for the current state
+    const later = await openLiveFeed(bus, null, load);
+    expect(load).toHaveBeenCalledOnce();
+    later.close();
+  });
+
   it("a failing snapshot rejects and leaves nothing subscribed", async () => {
     const bus = testBus();
     await expect(openLiveFeed(bus, null, () => Promise.reject(new Error("store down")))).rejects.toThrow("store down");
