@@ -78,6 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     authenticate: (req) => hasUpgradeSession(req, config.sessionSecret),
     heartbeatMs: runtime.bus.settings.heartbeatMs,
     maxQueuedBytes: runtime.bus.settings.maxQueuedBytes,
+    maxStreamMs: runtime.bus.settings.maxStreamMs,
     onDrop: (reason) => console.warn(`live: dropped a WebSocket client (${reason})`),
   });
   const nextUpgrade = app.getUpgradeHandler();

@@ -13,6 +13,12 @@ export interface SseStreamOptions {
   signal: AbortSignal;
   heartbeatMs: number;
   maxQueuedBytes: number;
+  /**
+   * The stream ends after this long: the session was checked when it opened, and a signed-out
+   * or expired user must not keep it. EventSource reconnects by itself with Last-Event-ID, so
+   * the client loses nothing and its session is checked again.
+   */
+  maxStreamMs: number;
   /** Told when the client is dropped for not keeping up. */
   onDrop?: (reason: string) => void;
 }
@@ -54,10 +60,12 @@ export function liveEventStream(feed: LiveFeed, options: SseStreamOptions): Read
           }
         };
         const heartbeat = setInterval(() => send(HEARTBEAT_COMMENT), options.heartbeatMs);
+        const lifetime = setTimeout(() => end(), options.maxStreamMs);
         cleanup = () => {
           if (!open) return;
           open = false;
           clearInterval(heartbeat);
+          clearTimeout(lifetime);
           feed.close();
           options.signal.removeEventListener("abort", end);
         };

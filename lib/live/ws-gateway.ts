@@ -10,7 +10,7 @@ import { judgeBacklog } from "./slow-client";
 export const LIVE_WS_PATH = "/api/admin/monitoring/ws";
 
 /** Close codes sent to clients. A dropped slow or silent client gets no close frame (1006). */
-export const WS_CLOSE = { shuttingDown: 1001 } as const;
+export const WS_CLOSE = { shuttingDown: 1001, recheckSession: 4000 } as const;
 
 /** `{"id":"<id>","event":"<type>","data":<data>}`, built around the data serialised once. */
 export function formatFrame(message: Pick<LiveMessage, "id" | "type" | "json">): string {
@@ -24,14 +24,24 @@ export interface LiveSocketOptions {
   authenticate: (req: IncomingMessage) => Promise<boolean>;
   heartbeatMs: number;
   maxQueuedBytes: number;
+  /** A connection is closed after this long (code 4000) so the client reconnects and its session is checked again. */
+  maxStreamMs: number;
   onDrop?: (reason: string) => void;
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ error: { code: status === 401 ? "UNAUTHORIZED" : "UNAVAILABLE", message: reason } });
+/** The refusals an upgrade can get, in the API's error shape. */
+const REFUSALS = {
+  401: { code: "UNAUTHORIZED", text: "Unauthorized" },
+  403: { code: "FORBIDDEN", text: "Forbidden" },
+  503: { code: "UNAVAILABLE", text: "Service Unavailable" },
+} as const;
+
+function refuse(socket: Duplex, status: keyof typeof REFUSALS, reason: string): void {
+  const { code, text } = REFUSALS[status];
+  const body = JSON.stringify({ error: { code, message: reason } });
   socket.once("finish", () => socket.destroy());
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : "Service Unavailable"}\r\n` +
+    `HTTP/1.1 ${status} ${text}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -117,8 +127,15 @@ export class LiveSocketGateway {
       if (!open) return;
       open = false;
       clearInterval(ping);
+      clearTimeout(lifetime);
       feed.close();
     };
+    // The session was checked at the upgrade only; a signed-out or expired user must not keep
+    // the stream. The client resumes with ?lastEventId=, so the reconnect loses nothing.
+    const lifetime = setTimeout(() => {
+      stop();
+      ws.close(WS_CLOSE.recheckSession, "reconnect to recheck the session");
+    }, this.options.maxStreamMs);
     // terminate, not close: a close frame would wait behind everything still unsent.
     const drop = (reason: string) => {
       stop();

@@ -20,7 +20,7 @@ interface Frame {
 }
 
 /** A gateway on a real HTTP server, as server.ts wires it (sessions faked: a cookie says yes). */
-async function startGateway(options: { heartbeatMs?: number; maxQueuedBytes?: number } = {}) {
+async function startGateway(options: { heartbeatMs?: number; maxQueuedBytes?: number; maxStreamMs?: number } = {}) {
   const bus = new LiveBus({ bootId: "boot1", settings: DEFAULT_LIVE_SETTINGS });
   const onDrop = vi.fn();
   const gateway = new LiveSocketGateway({
@@ -29,6 +29,7 @@ async function startGateway(options: { heartbeatMs?: number; maxQueuedBytes?: nu
     authenticate: async (req) => req.headers.cookie === SESSION,
     heartbeatMs: options.heartbeatMs ?? 60_000,
     maxQueuedBytes: options.maxQueuedBytes ?? 1 << 20,
+    maxStreamMs: options.maxStreamMs ?? 600_000,
     onDrop,
   });
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
@@ -95,6 +96,14 @@ describe("live WebSocket gateway", () => {
     expect(isSameOrigin({ headers: { host: "127.0.0.1:3000" } })).toBe(true);
     expect(isSameOrigin({ headers: { origin: "http://127.0.0.1:4000", host: "127.0.0.1:3000" } })).toBe(false);
     expect(isSameOrigin({ headers: { origin: "not a url", host: "127.0.0.1:3000" } })).toBe(false);
+  });
+
+  it("closes a connection after its lifetime with 4000, so the client reconnects and is checked again", async () => {
+    running = await startGateway({ maxStreamMs: 50 });
+    const ws = new WebSocket(running.url(), { headers: { cookie: SESSION } });
+    const code = await new Promise<number>((resolve) => ws.once("close", (c) => resolve(c)));
+    expect(code).toBe(4000);
+    expect(running.bus.subscriberCount).toBe(0);
   });
 
   it("sends a snapshot on connect, then each event as it is published", async () => {

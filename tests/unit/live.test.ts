@@ -45,7 +45,7 @@ function eventsIn(text: string): { id: string; event: string; data: unknown }[] 
     }));
 }
 
-const streamOptions = (signal = new AbortController().signal) => ({ signal, heartbeatMs: 60_000, maxQueuedBytes: 1 << 20 });
+const streamOptions = (signal = new AbortController().signal) => ({ signal, heartbeatMs: 60_000, maxQueuedBytes: 1 << 20, maxStreamMs: 600_000 });
 
 describe("LiveBus", () => {
   it("delivers to every subscriber until it unsubscribes", () => {
@@ -264,6 +264,14 @@ describe("server-sent event stream", () => {
     await text;
     expect(bus.subscriberCount).toBe(0);
     bus.publish({ type: "alert", data: alert() }); // nothing left to write to, and no throw
+  });
+
+  it("ends the stream after its lifetime, so the client reconnects and its session is checked again", async () => {
+    const bus = testBus();
+    const feed = await openLiveFeed(bus, null, async () => snapshot());
+    const text = await readAll(liveEventStream(feed, { ...streamOptions(), maxStreamMs: 30 }));
+    expect(text).toContain("event: snapshot");
+    expect(bus.subscriberCount).toBe(0);
   });
 
   it("unsubscribes when the reader cancels", async () => {

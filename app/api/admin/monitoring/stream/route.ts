@@ -12,11 +12,12 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute("monitoring.stream", "viewer", async ({ ctx, runtime, request }) => {
   const lastEventId = request.headers.get("last-event-id") ?? request.nextUrl.searchParams.get("lastEventId");
   const feed = await openLiveFeed(runtime.bus, lastEventId, () => loadDashboard(ctx));
-  const { heartbeatMs, maxQueuedBytes } = runtime.bus.settings;
+  const { heartbeatMs, maxQueuedBytes, maxStreamMs } = runtime.bus.settings;
   const stream = liveEventStream(feed, {
     signal: request.signal,
     heartbeatMs,
     maxQueuedBytes,
+    maxStreamMs,
     onDrop: (reason) => console.warn(`live: dropped a slow SSE client (${reason})`),
   });
   return new Response(stream, { headers: SSE_HEADERS });
