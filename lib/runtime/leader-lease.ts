@@ -21,6 +21,9 @@ export const soleLeader: LeaderLease = {
 export function postgresLeaderLease(url: string, key: number): LeaderLease {
   let client: postgres.Sql | undefined;
   let held = false;
+  // After release (shutdown) a late acquire from a job still finishing must not reconnect:
+  // nothing would ever close that connection again.
+  let released = false;
   const drop = () => {
     held = false;
     const old = client;
@@ -29,6 +32,7 @@ export function postgresLeaderLease(url: string, key: number): LeaderLease {
   };
   return {
     async acquire() {
+      if (released) return false;
       try {
         client ??= postgres(url, { max: 1, max_lifetime: null, idle_timeout: 0, onnotice: () => {} });
         if (held) {
@@ -44,6 +48,7 @@ export function postgresLeaderLease(url: string, key: number): LeaderLease {
       }
     },
     async release() {
+      released = true;
       const old = client;
       client = undefined;
       held = false;

@@ -24,6 +24,7 @@ describe("leader lease", () => {
       expect(await a.acquire()).toBe(true); // still held
       await a.release();
       expect(await b.acquire()).toBe(true);
+      expect(await a.acquire()).toBe(false); // released for good: a late job at shutdown must not reconnect
       await b.release();
     });
   });
