@@ -98,7 +98,9 @@ export async function connectLivePeers(options: LivePeerOptions): Promise<LivePe
       transport = options.connect();
       void old.close().catch(() => {});
       void listen().catch((error: unknown) => console.error("live: LISTEN failed", error));
-      pingsHeard = pingsSent; // judge the new connection by the next ping only
+      // Judge the new connection by the next tick's ping: one sent now could beat the LISTEN.
+      pingsHeard = pingsSent;
+      return;
     }
     send({ from: self, kind: "ping", n: ++pingsSent });
   }, options.watchdogMs ?? 30_000);
