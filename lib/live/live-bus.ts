@@ -84,13 +84,7 @@ export class LiveBus {
   /** An event raised in this process: delivered here and offered to other instances. */
   publish(event: LiveEvent): LiveMessage {
     const message = this.append(event);
-    for (const forward of this.forwarders) {
-      try {
-        forward(event);
-      } catch (error) {
-        console.error("live forwarder failed", error);
-      }
-    }
+    callEach(this.forwarders, event, "live forwarder failed");
     return message;
   }
 
@@ -157,14 +151,18 @@ export class LiveBus {
     const at = this.now();
     const message = { ...event, id: formatEventId(this.bootId, seq), seq, at, json: JSON.stringify(event.data) } as LiveMessage;
     this.ring.push(message, at);
-    for (const listener of this.listeners) {
-      try {
-        listener(message);
-      } catch (error) {
-        // One broken stream must not stop the others from hearing the event.
-        console.error("live listener failed", error);
-      }
-    }
+    callEach(this.listeners, message, "live listener failed");
     return message;
+  }
+}
+
+/** Calls every callback; one that throws is logged and must not stop the others from hearing. */
+function callEach<T>(callbacks: Iterable<(value: T) => void>, value: T, failure: string): void {
+  for (const callback of callbacks) {
+    try {
+      callback(value);
+    } catch (error) {
+      console.error(failure, error);
+    }
   }
 }

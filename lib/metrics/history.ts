@@ -176,9 +176,5 @@ async function rollupBuckets(ctx: Ctx, q: HistoryQuery, source: Exclude<HistoryS
  * path against. Not used by the API.
  */
 export async function loadHistoryFromRaw(ctx: Ctx, q: HistoryQuery): Promise<HistoryPoint[]> {
-  const { spanMs, stepSeconds } = RESOLUTIONS[q.period];
-  const to = ctx.now().getTime();
-  const stepMs = stepSeconds * 1000;
-  const from = Math.floor((to - spanMs) / stepMs) * stepMs + stepMs;
-  return rawBuckets(ctx, q, { from: new Date(from).toISOString(), to: new Date(to + 1).toISOString() }, `${stepSeconds} seconds`);
+  return (await loadHistoryAt(ctx, q, { ...RESOLUTIONS[q.period], source: "raw" })).points;
 }
