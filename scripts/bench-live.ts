@@ -51,7 +51,7 @@ export interface LiveFigures {
   live_fanout_missed: number;
   live_fanout_reference_missed: number;
   /** Size of Vigil's snapshot event on the wire, and so of the reference's event. */
-  live_snapshot_event_bytes: number;
+  live_event_bytes_p50: number;
   live_memory_per_connection_kb: number | null;
   live_memory_reference_per_connection_kb: number | null;
   live_memory_to_reference_ratio: number | null;
@@ -164,7 +164,7 @@ export async function measureLive(options: LiveOptions): Promise<LiveFigures> {
     live_fanout_to_reference_ratio: ratio(vigil.p95, reference.p95),
     live_fanout_missed: vigil.missed,
     live_fanout_reference_missed: reference.missed,
-    live_snapshot_event_bytes: eventBytes,
+    live_event_bytes_p50: eventBytes,
     live_memory_per_connection_kb: vigil.memoryKb === null ? null : Number(vigil.memoryKb.toFixed(1)),
     live_memory_reference_per_connection_kb: reference.memoryKb === null ? null : Number(reference.memoryKb.toFixed(1)),
     live_memory_to_reference_ratio: memoryRatio === null ? null : Number(memoryRatio.toFixed(3)),
@@ -242,20 +242,24 @@ async function measureFanout(input: {
 /** Decides whether a frame is the event a round waits for. */
 type FrameMatch = (frame: Buffer) => boolean;
 
-/** A `snapshot` frame whose bytes hold `marker`: no JSON parse, so a thousand streams stay cheap. */
+const DASHBOARD_EVENTS = new Set(["snapshot", "patch"]);
+
+/** A dashboard frame (snapshot or patch) whose bytes hold `marker`: no JSON parse, so a thousand streams stay cheap. */
 function snapshotMarked(marker: string): FrameMatch {
   const bytes = Buffer.from(marker);
-  return (frame) => frame.includes(bytes) && eventName(frame) === "snapshot";
+  return (frame) => frame.includes(bytes) && DASHBOARD_EVENTS.has(eventName(frame) ?? "");
 }
 
-/** A `snapshot` frame whose data.latest lists `metric` (read in full: one stream only). */
+/** A dashboard frame whose latest values list `metric` (read in full: one stream only). */
 function snapshotListing(metric: string): FrameMatch {
   const marked = snapshotMarked(metric);
   return (frame) => {
     if (!marked(frame)) return false;
     try {
-      const snapshot = JSON.parse(dataOf(frame)) as { latest?: { metric: string }[] };
-      return snapshot.latest?.some((l) => l.metric === metric) ?? false;
+      // A snapshot lists every latest value; a patch, the changed ones under `upsert`.
+      const data = JSON.parse(dataOf(frame)) as { latest?: { metric: string }[] | { upsert: { metric: string }[] } };
+      const latest = Array.isArray(data.latest) ? data.latest : data.latest?.upsert;
+      return latest?.some((l) => l.metric === metric) ?? false;
     } catch {
       return false;
     }

@@ -10,5 +10,5 @@ export const metadata: Metadata = { title: "System monitoring · Vigil" };
 /** The live dashboard; everything on it comes from the client's live connection. */
 export default async function DashboardPage() {
   const session = await getServerSession(authOptions());
-  return <Dashboard canAcknowledge={session?.user.role === "admin"} />;
+  return <Dashboard isAdmin={session?.user.role === "admin"} />;
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { Badge, Card } from "@tremor/react";
+import { RowButton } from "@/components/row-button";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 
 const SEVERITY = {
@@ -25,13 +26,12 @@ export function relativeTime(iso: string, now: number): string {
 export function AlertList({
   alerts,
   now,
-  canAcknowledge,
   onAcknowledge,
 }: {
   alerts: AlertView[];
   now: number;
-  canAcknowledge: boolean;
-  onAcknowledge: (id: string) => void;
+  /** Absent for viewers, who cannot acknowledge. */
+  onAcknowledge?: (id: string) => void;
 }) {
   return (
     <Card className="p-4">
@@ -64,16 +64,7 @@ export function AlertList({
                     ? `resolved ${relativeTime(alert.resolvedAt, now)}`
                     : `since ${relativeTime(alert.triggeredAt, now)}`}
                 </span>
-                {canAcknowledge && alert.status === "firing" && (
-                  // 44 px tall on phones (a thumb), compact from the sm breakpoint up.
-                  <button
-                    type="button"
-                    onClick={() => onAcknowledge(alert.id)}
-                    className="min-h-11 rounded-md border border-slate-300 px-4 font-medium text-slate-700 hover:bg-slate-100 sm:min-h-0 sm:px-2 sm:py-0.5 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800"
-                  >
-                    Acknowledge
-                  </button>
-                )}
+                {onAcknowledge && alert.status === "firing" && <RowButton onClick={() => onAcknowledge(alert.id)}>Acknowledge</RowButton>}
               </div>
             </li>
           ))}

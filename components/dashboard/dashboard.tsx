@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
+import type { DashboardSnapshot, LatestValue } from "@/lib/metrics/dashboard";
 import { deriveStatusBanner } from "@/lib/metrics/status-banner";
 import { AlertList } from "./alert-list";
 import { JobList } from "./job-list";
@@ -12,15 +12,33 @@ import { ServiceHealth } from "./service-health";
 import { StatusBar } from "./status-bar";
 import { useLiveDashboard, useNow } from "./use-live-dashboard";
 
-export function Dashboard({ canAcknowledge }: { canAcknowledge: boolean }) {
+/** What an admin can change from the dashboard; a viewer gets none of it. */
+export interface DashboardActions {
+  acknowledge(alertId: string): void;
+  pin(value: Pick<LatestValue, "metric" | "service" | "unit">): void;
+  unpin(pinId: string): void;
+}
+
+export function Dashboard({ isAdmin }: { isAdmin: boolean }) {
   const { snapshot, error, status, lastUpdateAt, online } = useLiveDashboard();
   const queryClient = useQueryClient();
   const now = useNow();
 
-  async function acknowledge(id: string) {
-    await fetch(`/api/admin/monitoring/alerts/${id}/acknowledge`, { method: "POST" });
+  // Each action refetches the snapshot so the change shows at once, stream or not.
+  const send = async (path: string, init: RequestInit) => {
+    await fetch(path, init);
     await queryClient.invalidateQueries({ queryKey: ["dashboard"] });
-  }
+  };
+  const actions: DashboardActions = {
+    acknowledge: (id) => void send(`/api/admin/monitoring/alerts/${id}/acknowledge`, { method: "POST" }),
+    pin: ({ metric, service, unit }) =>
+      void send("/api/admin/monitoring/dashboard/pins", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ metric, service, unit }),
+      }),
+    unpin: (pinId) => void send(`/api/admin/monitoring/dashboard/pins/${pinId}`, { method: "DELETE" }),
+  };
 
   return (
     <DashboardView
@@ -30,8 +48,7 @@ export function Dashboard({ canAcknowledge }: { canAcknowledge: boolean }) {
       lastUpdateAt={lastUpdateAt}
       online={online}
       now={now}
-      canAcknowledge={canAcknowledge}
-      onAcknowledge={(id) => void acknowledge(id)}
+      actions={isAdmin ? actions : undefined}
     />
   );
 }
@@ -44,8 +61,7 @@ export function DashboardView({
   lastUpdateAt,
   online,
   now,
-  canAcknowledge,
-  onAcknowledge,
+  actions,
 }: {
   snapshot: DashboardSnapshot | undefined;
   error: Error | null;
@@ -53,8 +69,8 @@ export function DashboardView({
   lastUpdateAt: number | null;
   online: boolean;
   now: number;
-  canAcknowledge: boolean;
-  onAcknowledge: (id: string) => void;
+  /** Absent for viewers. */
+  actions?: DashboardActions;
 }) {
   return (
     // overflow-wrap is inherited: a long service or rule name wraps instead of widening a phone's page.
@@ -76,16 +92,21 @@ export function DashboardView({
             </h2>
             <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
               {snapshot.cards.map((card) => (
-                <MetricCard key={card.key} card={card} />
+                <MetricCard key={card.key} card={card} onUnpin={actions && card.pinId ? () => actions.unpin(card.pinId!) : undefined} />
               ))}
             </div>
           </section>
           <ServiceHealth services={snapshot.services} />
-          <AlertList alerts={snapshot.alerts} now={now} canAcknowledge={canAcknowledge} onAcknowledge={onAcknowledge} />
+          <AlertList alerts={snapshot.alerts} now={now} onAcknowledge={actions?.acknowledge} />
           <JobList jobs={snapshot.jobs} />
-          <LatestValues values={snapshot.latest} />
+          <LatestValues values={snapshot.latest} pinned={pinnedKeys(snapshot)} onPin={actions?.pin} />
         </>
       )}
     </div>
   );
+}
+
+/** `metric|service` of every card already on the dashboard, so the list offers no second pin. */
+function pinnedKeys(snapshot: DashboardSnapshot): Set<string> {
+  return new Set(snapshot.cards.map((card) => `${card.metric}|${card.service ?? ""}`));
 }

@@ -1,4 +1,5 @@
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
+import type { SnapshotPatch } from "@/lib/live/snapshot-patch";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 import {
   decideAfterFailure,
@@ -16,7 +17,14 @@ import {
 export type StreamTransport = Exclude<Transport, "polling">;
 
 /** One event from either stream, in the protocol's terms. */
-export type LiveMessage = { id: string | null; event: "snapshot"; data: DashboardSnapshot } | { id: string | null; event: "alert"; data: AlertView };
+export type LiveMessage = { id: string | null } & (
+  | { event: "snapshot"; data: DashboardSnapshot }
+  | { event: "patch"; data: SnapshotPatch }
+  | { event: "alert"; data: AlertView }
+);
+
+/** Every event name the stream sends, for the transports to listen for. */
+export const LIVE_EVENTS = ["snapshot", "patch", "alert"] as const satisfies readonly LiveMessage["event"][];
 
 export interface Channel {
   close(): void;
@@ -47,6 +55,8 @@ export interface LiveStatus {
 
 export interface LiveListeners {
   onSnapshot(snapshot: DashboardSnapshot): void;
+  /** What changed since the previous snapshot or patch. */
+  onPatch(patch: SnapshotPatch): void;
   onAlert(alert: AlertView): void;
   onStatus(status: LiveStatus): void;
   /** Each decision and its reason, for the console or a test. */
@@ -135,8 +145,16 @@ export class LiveConnection {
 
   private receive(message: LiveMessage): void {
     if (message.id !== null) this.lastEventId = message.id;
-    if (message.event === "snapshot") this.listeners.onSnapshot(message.data);
-    else this.listeners.onAlert(message.data);
+    switch (message.event) {
+      case "snapshot":
+        this.listeners.onSnapshot(message.data);
+        break;
+      case "patch":
+        this.listeners.onPatch(message.data);
+        break;
+      case "alert":
+        this.listeners.onAlert(message.data);
+    }
     this.state = decideAfterMessage(this.state);
     this.lastUpdateAt = this.env.now();
     this.phase = "open";

@@ -4,13 +4,13 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
-import { LiveConnection, type Channel, type ChannelHandlers, type LiveEnvironment, type LiveMessage, type LiveStatus, type StreamTransport } from "./live-connection";
+import { applySnapshotPatch } from "@/lib/live/snapshot-patch";
+import { LIVE_EVENTS, LiveConnection, type Channel, type ChannelHandlers, type LiveEnvironment, type LiveMessage, type LiveStatus, type StreamTransport } from "./live-connection";
 
 const QUERY_KEY = ["dashboard"] as const;
 const STREAM_PATH = "/api/admin/monitoring/stream";
 const WS_PATH = "/api/admin/monitoring/ws";
 const REALTIME_PATH = "/api/admin/monitoring/metrics/realtime";
-const EVENTS = ["snapshot", "alert"] as const;
 
 async function fetchDashboard(): Promise<DashboardSnapshot> {
   const response = await fetch(REALTIME_PATH, { cache: "no-store" });
@@ -39,7 +39,7 @@ function withLastEventId(path: string, lastEventId: string | null): string {
 function openEventStream(lastEventId: string | null, handlers: ChannelHandlers): Channel {
   const source = new EventSource(withLastEventId(STREAM_PATH, lastEventId));
   let open = true;
-  for (const event of EVENTS) {
+  for (const event of LIVE_EVENTS) {
     source.addEventListener(event, (e) => {
       const message = e as MessageEvent<string>;
       try {
@@ -71,7 +71,7 @@ function openWebSocket(lastEventId: string | null, handlers: ChannelHandlers): C
     if (typeof e.data !== "string") return;
     try {
       const frame = JSON.parse(e.data) as { id?: string; event?: string; data?: unknown };
-      if (frame.event !== "snapshot" && frame.event !== "alert") return;
+      if (!LIVE_EVENTS.includes(frame.event as LiveMessage["event"])) return;
       handlers.onMessage({ id: frame.id ?? null, event: frame.event, data: frame.data } as LiveMessage);
     } catch {
       // Same as SSE: skip what cannot be read.
@@ -128,13 +128,24 @@ export interface LiveDashboard {
  */
 export function useLiveDashboard(): LiveDashboard {
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: QUERY_KEY, queryFn: fetchDashboard });
+  const query = useQuery({
+    queryKey: QUERY_KEY,
+    // A fetch that started before the stream's latest event may finish after it: keep the newer
+    // state, or the patches that follow (diffs against it) would leave the older one stale.
+    queryFn: async () => {
+      const fetched = await fetchDashboard();
+      const current = queryClient.getQueryData<DashboardSnapshot>(QUERY_KEY);
+      return current && current.generatedAt > fetched.generatedAt ? current : fetched;
+    },
+  });
   const [status, setStatus] = useState<LiveStatus>({ transport: "sse", phase: "connecting", lastUpdateAt: null });
   const [online, setOnline] = useState(true);
 
   useEffect(() => {
     const connection = new LiveConnection(browserEnvironment(), {
       onSnapshot: (snapshot) => queryClient.setQueryData(QUERY_KEY, snapshot),
+      // Before the first snapshot there is nothing to patch; the stream opens with one anyway.
+      onPatch: (patch) => queryClient.setQueryData<DashboardSnapshot>(QUERY_KEY, (old) => old && applySnapshotPatch(old, patch)),
       onAlert: (alert) => queryClient.setQueryData<DashboardSnapshot>(QUERY_KEY, (old) => old && { ...old, alerts: mergeAlert(old.alerts, alert) }),
       onStatus: setStatus,
       onDecision: (decision) => console.info(`[vigil live] ${decision.reason}`),

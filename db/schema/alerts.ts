@@ -25,7 +25,8 @@ export type Channel = (typeof CHANNELS)[number];
 export const COMPARISONS = [">", ">=", "<", "<=", "==", "!="] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
-export const AGGREGATIONS = ["last", "avg", "min", "max", "sum", "count", "p50", "p90", "p95", "p99"] as const;
+/** `ratio`: the window's sum of `metric` over its sum of the rule's `denominator`, in percent. */
+export const AGGREGATIONS = ["last", "avg", "min", "max", "sum", "count", "p50", "p90", "p95", "p99", "ratio"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
 export const ALERT_STATUSES = ["firing", "acknowledged", "resolved"] as const;
@@ -39,6 +40,8 @@ export const alertRule = pgTable("alert_rule", {
   /** null: every service's samples of the metric, pooled. */
   service: text("service"),
   aggregation: text("aggregation").$type<Aggregation>().notNull().default("last"),
+  /** The metric a `ratio` divides by (e.g. connections max for connections in use). */
+  denominator: text("denominator"),
   windowSeconds: integer("window_seconds").notNull().default(60),
   comparison: text("comparison").$type<Comparison>().notNull(),
   threshold: doublePrecision("threshold").notNull(),

@@ -6,3 +6,4 @@ export * from "./jobs";
 export * from "./scrape";
 export * from "./checks";
 export * from "./rollups";
+export * from "./dashboard";

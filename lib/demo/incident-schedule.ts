@@ -11,9 +11,9 @@ export interface ScheduledIncident {
   durationMs: number;
   /** What breaks, for the console. */
   what: string;
-  /** The default rule it trips (see lib/rules/default-rules.ts); a unit test keeps the names in step. */
-  alert: string;
-  /** When that alert should close again, for the console. */
+  /** The default rules it trips (see lib/rules/default-rules.ts); a unit test keeps the names in step. */
+  alerts: readonly string[];
+  /** When those alerts should close again, for the console. */
   resolves: string;
 }
 
@@ -31,7 +31,7 @@ export const INCIDENT_SCHEDULE: readonly ScheduledIncident[] = [
     startMs: 60_000,
     durationMs: 90_000,
     what: "ECPay times out on about 30% of payments over the lunch peak; the ECPay gateway health check goes down",
-    alert: "Payment success rate < 95%",
+    alerts: ["Payment success rate < 95%"],
     resolves: "within about a minute, as the 60 s window drains",
   },
   {
@@ -39,7 +39,7 @@ export const INCIDENT_SCHEDULE: readonly ScheduledIncident[] = [
     startMs: 270_000,
     durationMs: 90_000,
     what: "the product cache is down in the evening rush: /api/products and /api/search take 1.5 s or more",
-    alert: "API response time p95 > 1000 ms",
+    alerts: ["API response time p95 > 1000 ms"],
     resolves: "within about a minute, as the 60 s window drains",
   },
   {
@@ -47,8 +47,8 @@ export const INCIDENT_SCHEDULE: readonly ScheduledIncident[] = [
     startMs: 450_000,
     durationMs: 120_000,
     what: "a nightly export holds the database pool: connections in use at the maximum, the invoice-sync job fails and the email service's outbox stalls",
-    alert: "Background job unhealthy",
-    resolves: "at the job's next successful run, within a minute",
+    alerts: ["DB connection pool > 90% in use", "Background job unhealthy"],
+    resolves: "within about a minute for the pool, at the job's next successful run for the job",
   },
 ];
 
@@ -79,6 +79,10 @@ function formatElapsed(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+function quoted(names: readonly string[]): string {
+  return names.map((name) => `"${name}"`).join(" and ");
+}
+
 function stamp(elapsedMs: number): string {
   return `demo ${formatElapsed(elapsedMs)} (shop time ${formatShopTime(shopHourAt(elapsedMs))})`;
 }
@@ -89,10 +93,10 @@ export function incidentAnnouncements(previousMs: number, elapsedMs: number): st
   const now = activeIncident(elapsedMs);
   if (before?.kind === now?.kind && before?.cycle === now?.cycle) return [];
   const lines: string[] = [];
-  if (before) lines.push(`${stamp(elapsedMs)}: incident over: ${before.kind}; "${before.alert}" should resolve ${before.resolves}`);
+  if (before) lines.push(`${stamp(elapsedMs)}: incident over: ${before.kind}; ${quoted(before.alerts)} should resolve ${before.resolves}`);
   if (now) {
     const lasts = Math.round(now.remainingMs / 1000);
-    lines.push(`${stamp(elapsedMs)}: incident started: ${now.kind} for ${lasts} s: ${now.what}; expect "${now.alert}" to fire`);
+    lines.push(`${stamp(elapsedMs)}: incident started: ${now.kind} for ${lasts} s: ${now.what}; expect ${quoted(now.alerts)} to fire`);
   }
   return lines;
 }

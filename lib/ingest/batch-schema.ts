@@ -6,7 +6,7 @@ const MAX_FUTURE_MS = 5 * 60_000;
 
 export const MAX_NAME_LENGTH = 200;
 
-const name = z
+export const vigilName = z
   .string()
   .min(1)
   .max(MAX_NAME_LENGTH)
@@ -29,10 +29,10 @@ const timestamp = z
   .transform((t) => (typeof t === "number" ? t : Date.parse(t)));
 
 export const sampleSchema = z.object({
-  metric: name,
+  metric: vigilName,
   value: z.number().refine(Number.isFinite, "must be a finite number"),
   timestamp: timestamp.optional(),
-  service: name.default("default"),
+  service: vigilName.default("default"),
   unit: z.string().min(1).max(32).optional(),
   tags: z.record(z.string().min(1).max(100), z.string().max(500)).default({}),
 });

@@ -112,8 +112,9 @@ export function planResume(
 }
 
 /**
- * A snapshot is the whole state, so any snapshot followed by a later one in the same replay
- * tells the client nothing: send only the last. Other events keep their order.
+ * A snapshot is the whole state, so any snapshot or patch followed by a later snapshot in the
+ * same replay tells the client nothing: send only from the last snapshot on. Other events
+ * (alerts) keep their place.
  */
 export function dropSupersededSnapshots<E extends { type: string }>(events: readonly E[]): E[] {
   let last = -1;
@@ -123,5 +124,5 @@ export function dropSupersededSnapshots<E extends { type: string }>(events: read
       break;
     }
   }
-  return events.filter((e, i) => e.type !== "snapshot" || i === last);
+  return events.filter((e, i) => i >= last || (e.type !== "snapshot" && e.type !== "patch"));
 }

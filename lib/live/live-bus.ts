@@ -3,10 +3,18 @@ import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 import { dropSupersededSnapshots, EventRing, formatEventId, planResume } from "./event-ring";
 import { DEFAULT_LIVE_SETTINGS, type LiveSettings } from "./live-settings";
+import { diffSnapshots, type SnapshotPatch } from "./snapshot-patch";
 
 export type LiveEvent =
   | { type: "snapshot"; data: DashboardSnapshot }
+  | { type: "patch"; data: SnapshotPatch }
   | { type: "alert"; data: AlertView };
+
+/**
+ * A full snapshot goes out at least this often, between patches: a client whose state
+ * drifted (an event it could not read) is set right within a minute.
+ */
+export const KEYFRAME_MS = 60_000;
 
 /** An event as sent: its id (`<bootId>-<seq>`) and its data serialised once for every client. */
 export type LiveMessage = LiveEvent & {
@@ -50,6 +58,9 @@ export class LiveBus {
   private closedListeners = new Set<() => void>();
   private readonly forwarders = new Set<(event: LiveEvent) => void>();
   private closed = false;
+  /** The dashboard as last published here, and the seq of the event that published it. */
+  private current: { data: DashboardSnapshot; seq: number; at: number; json?: string } | undefined;
+  private lastKeyframeAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: LiveBusOptions = {}) {
     this.bootId = options.bootId ?? newBootId();
@@ -88,6 +99,21 @@ export class LiveBus {
     return message;
   }
 
+  /**
+   * Publishes the dashboard as it is now: as a patch against the last one published here when
+   * there is one, as a full snapshot first and then once per KEYFRAME_MS.
+   */
+  publishSnapshot(data: DashboardSnapshot): LiveMessage {
+    const now = this.now();
+    const keyframe = this.current === undefined || now - this.lastKeyframeAt >= KEYFRAME_MS;
+    const message = keyframe
+      ? this.publish({ type: "snapshot", data })
+      : this.publish({ type: "patch", data: diffSnapshots(this.current!.data, data) });
+    if (keyframe) this.lastKeyframeAt = now;
+    this.current = { data, seq: message.seq, at: now, json: keyframe ? message.json : undefined };
+    return message;
+  }
+
   /** An event another instance raised: delivered here only, never sent back out. */
   publishFromPeer(event: LiveEvent): LiveMessage {
     return this.append(event);
@@ -108,19 +134,25 @@ export class LiveBus {
   }
 
   /**
-   * The newest published snapshot and every event after it, when that snapshot is at most
-   * `maxAgeMs` old: a new client can start from it instead of loading its own. Snapshots are
-   * published within the debounce of every change while anyone listens, so a recent one is
-   * current; without listeners none is recent and the caller loads one. This keeps a
-   * reconnect storm (every browser after a restart) from building one dashboard per client.
+   * The dashboard as last published here, as a snapshot, and every event after it, when it is
+   * at most `maxAgeMs` old: a new client can start from it instead of loading its own.
+   * Snapshots are published within the debounce of every change while anyone listens, so a
+   * recent one is current; without listeners none is recent and the caller loads one. This
+   * keeps a reconnect storm (every browser after a restart) from building one dashboard per client.
    */
   recentSnapshot(maxAgeMs: number): LiveMessage[] | null {
-    const held = this.ring.after(0);
-    for (let i = held.length - 1; i >= 0; i--) {
-      if (held[i]!.type !== "snapshot") continue;
-      return this.now() - held[i]!.at <= maxAgeMs ? held.slice(i) : null;
-    }
-    return null;
+    const current = this.current;
+    if (!current || this.now() - current.at > maxAgeMs) return null;
+    current.json ??= JSON.stringify(current.data);
+    const opening: LiveMessage = {
+      type: "snapshot",
+      data: current.data,
+      id: formatEventId(this.bootId, current.seq),
+      seq: current.seq,
+      at: current.at,
+      json: current.json,
+    };
+    return [opening, ...this.ring.after(current.seq)];
   }
 
   /**

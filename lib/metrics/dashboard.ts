@@ -1,81 +1,14 @@
 import { sql } from "drizzle-orm";
 import { selectRows } from "@/db";
-import type { Aggregation } from "@/db/schema";
 import { listRecentAlerts, type AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { Ctx } from "@/lib/context";
 import { listHealthChecks } from "@/lib/checks/health-checks";
 import type { CheckState } from "@/db/schema";
 import { listJobs } from "@/lib/jobs/job-monitors";
 import type { JobState } from "@/lib/jobs/job-state";
-import { aggregateWindow } from "./aggregate";
+import { loadCards, type Card } from "./cards";
 
-export type CardState = "ok" | "warning" | "critical" | "no-data";
-
-/** One headline number on the dashboard and when it turns yellow or red. */
-export interface CardSpec {
-  key: string;
-  title: string;
-  metric: string;
-  aggregation: Aggregation;
-  windowSeconds: number;
-  unit: string;
-  /** Higher is worse (latency) or lower is worse (success rate). */
-  worseWhen: "higher" | "lower";
-  warning: number;
-  critical: number;
-  /** A second metric shown as the value's capacity: "85 / 100". */
-  capacityMetric?: string;
-}
-
-/** The user story's three critical metrics. */
-export const DASHBOARD_CARDS: CardSpec[] = [
-  {
-    key: "payments",
-    title: "Payment success rate",
-    metric: "payment.success_rate",
-    aggregation: "avg",
-    windowSeconds: 60,
-    unit: "%",
-    worseWhen: "lower",
-    warning: 97,
-    critical: 95,
-  },
-  {
-    key: "api",
-    title: "API response time (p95)",
-    metric: "api.response_time",
-    aggregation: "p95",
-    windowSeconds: 60,
-    unit: "ms",
-    worseWhen: "higher",
-    warning: 500,
-    critical: 1000,
-  },
-  {
-    key: "db-pool",
-    title: "DB connection pool",
-    metric: "db.connections.in_use",
-    aggregation: "last",
-    windowSeconds: 60,
-    unit: "",
-    worseWhen: "higher",
-    warning: 80,
-    critical: 95,
-    capacityMetric: "db.connections.max",
-  },
-];
-
-export interface Card {
-  key: string;
-  title: string;
-  metric: string;
-  unit: string;
-  value: number | null;
-  capacity: number | null;
-  state: CardState;
-  /** Average per 10 s over the last 5 minutes, oldest first. */
-  trend: { t: number; value: number }[];
-}
+export type { Card, CardRule, CardSpec, CardState } from "./cards";
 
 export interface LatestValue {
   seriesId: number;
@@ -100,57 +33,11 @@ export interface DashboardSnapshot {
   jobs: { slug: string; name: string; state: JobState; reason: string; running: boolean }[];
 }
 
-/** Percent of capacity when there is one, the raw value otherwise. */
-export function cardState(spec: CardSpec, value: number | null, capacity: number | null): CardState {
-  if (value === null) return "no-data";
-  const v = capacity ? (value / capacity) * 100 : value;
-  const worse = (limit: number) => (spec.worseWhen === "higher" ? v >= limit : v <= limit);
-  if (worse(spec.critical)) return "critical";
-  if (worse(spec.warning)) return "warning";
-  return "ok";
-}
-
 export function overallStatus(alerts: AlertView[]): DashboardSnapshot["status"] {
   const open = alerts.filter((a) => a.status !== "resolved");
   if (open.some((a) => a.severity === "critical")) return "outage";
   if (open.length > 0) return "degraded";
   return "operational";
-}
-
-const TREND_WINDOW_S = 300;
-const TREND_STEP_S = 10;
-
-async function loadCard(ctx: Ctx, spec: CardSpec, now: Date): Promise<Card> {
-  const from = new Date(now.getTime() - spec.windowSeconds * 1000);
-  const [{ value }, capacity, trend] = await Promise.all([
-    aggregateWindow(ctx.db, { metric: spec.metric, service: null, aggregation: spec.aggregation, from, to: now }),
-    spec.capacityMetric
-      ? aggregateWindow(ctx.db, { metric: spec.capacityMetric, service: null, aggregation: "last", from, to: now }).then(
-          (r) => r.value,
-        )
-      : Promise.resolve(null),
-    loadTrend(ctx, spec.metric, now),
-  ]);
-  return {
-    key: spec.key,
-    title: spec.title,
-    metric: spec.metric,
-    unit: spec.unit,
-    value,
-    capacity,
-    state: cardState(spec, value, capacity),
-    trend,
-  };
-}
-
-async function loadTrend(ctx: Ctx, metric: string, now: Date): Promise<Card["trend"]> {
-  const from = new Date(now.getTime() - TREND_WINDOW_S * 1000);
-  const rows = await selectRows<{ t: number; value: number }>(ctx.db, sql`
-    select (floor(extract(epoch from s.ts) / ${TREND_STEP_S}) * ${TREND_STEP_S})::float8 as t, avg(s.value)::float8 as value
-    from sample s join series on series.id = s.series_id
-    where series.name = ${metric} and s.ts > ${from.toISOString()}::timestamptz and s.ts <= ${now.toISOString()}::timestamptz
-    group by 1 order by 1`);
-  return rows.map((r) => ({ t: Number(r.t) * 1000, value: Number(r.value) }));
 }
 
 /** The latest sample of every series that reported in the last `withinSeconds`. */
@@ -188,9 +75,10 @@ export async function loadLatestValues(ctx: Ctx, now: Date, withinSeconds = 300,
 
 export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
   const now = ctx.now();
-  const [cards, alerts, latest, jobs, checks] = await Promise.all([
-    Promise.all(DASHBOARD_CARDS.map((spec) => loadCard(ctx, spec, now))),
-    listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000)),
+  const alerts = await listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000));
+  const openAlertRuleIds = new Set(alerts.filter((a) => a.status !== "resolved").map((a) => a.ruleId));
+  const [cards, latest, jobs, checks] = await Promise.all([
+    loadCards(ctx, now, openAlertRuleIds),
     loadLatestValues(ctx, now),
     listJobs(ctx),
     listHealthChecks(ctx),

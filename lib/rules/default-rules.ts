@@ -4,7 +4,7 @@ import type { Ctx } from "@/lib/context";
 
 type NewRule = typeof alertRule.$inferInsert;
 
-/** What a fresh install watches, from the user story: slow API, failing payments. */
+/** What a fresh install watches, from the user story: slow API, failing payments, a full DB pool, a stuck job. */
 export const DEFAULT_RULES: NewRule[] = [
   {
     name: "API response time p95 > 1000 ms",
@@ -24,6 +24,18 @@ export const DEFAULT_RULES: NewRule[] = [
     comparison: "<",
     threshold: 95,
     severity: "critical",
+    channels: ["email", "slack"],
+  },
+  {
+    // Averaged over a minute: a pool briefly full during a burst is normal, one that stays full is not.
+    name: "DB connection pool > 90% in use",
+    metric: "db.connections.in_use",
+    aggregation: "ratio",
+    denominator: "db.connections.max",
+    windowSeconds: 60,
+    comparison: ">",
+    threshold: 90,
+    severity: "warning",
     channels: ["email", "slack"],
   },
   {

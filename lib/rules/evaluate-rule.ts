@@ -1,4 +1,5 @@
 import type { Aggregation, Comparison } from "@/db/schema";
+import type { WindowStats } from "@/lib/metrics/aggregate";
 
 export interface RuleSpec {
   name: string;
@@ -7,12 +8,6 @@ export interface RuleSpec {
   windowSeconds: number;
   comparison: Comparison;
   threshold: number;
-}
-
-/** The rule's metric, aggregated over its window. value is null when the window holds no samples. */
-export interface WindowStats {
-  value: number | null;
-  sampleCount: number;
 }
 
 export type RuleDecision =

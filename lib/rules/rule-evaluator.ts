@@ -2,9 +2,9 @@ import { eq, isNull } from "drizzle-orm";
 import { alertHistory, alertRule } from "@/db/schema";
 import { openAlert, resolveAlert, type AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { Ctx } from "@/lib/context";
-import { aggregateWindow } from "@/lib/metrics/aggregate";
 import type { LeaderLease } from "@/lib/runtime/leader-lease";
 import { evaluateRule, type RuleDecision } from "./evaluate-rule";
+import { loadRuleWindow } from "./rule-window";
 
 export interface RuleOutcome {
   ruleId: string;
@@ -23,13 +23,7 @@ export async function evaluateAllRules(ctx: Ctx): Promise<RuleOutcome[]> {
   );
   const outcomes: RuleOutcome[] = [];
   for (const rule of rules) {
-    const stats = await aggregateWindow(ctx.db, {
-      metric: rule.metric,
-      service: rule.service,
-      aggregation: rule.aggregation,
-      from: new Date(now.getTime() - rule.windowSeconds * 1000),
-      to: now,
-    });
+    const stats = await loadRuleWindow(ctx.db, rule, now);
     const decision = evaluateRule(rule, stats, open.has(rule.id));
     let alert: AlertView | undefined;
     if (decision.action === "fire") {

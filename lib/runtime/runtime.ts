@@ -36,6 +36,8 @@ export interface Runtime {
     rollUpRecent(now: Date): Promise<unknown>;
     enforceRetention(now: Date): Promise<unknown>;
   };
+  /** The dashboard's make-up changed (a pin): publish a fresh snapshot here and on other instances. */
+  refreshDashboard(): void;
   /** Validated samples in; resolves once they are committed. */
   ingest(samples: readonly Sample[]): Promise<number>;
   /** Stops taking work, finishes in-flight writes, closes the store. */
@@ -98,7 +100,7 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
   let peers: LivePeers | undefined;
   const snapshots = new SnapshotPublisher({
     load: () => loadDashboard(ctx),
-    publish: (data) => bus.publish({ type: "snapshot", data }),
+    publish: (data) => bus.publishSnapshot(data),
     hasListeners: () => bus.subscriberCount > 0,
     announceChange: () => peers?.announceChange(),
   });
@@ -202,6 +204,9 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     loginThrottle: new LoginThrottle(),
     selfMetrics,
     rollups,
+    refreshDashboard() {
+      snapshots.markDirty();
+    },
     ingest(samples) {
       return writes.enqueue(samples);
     },

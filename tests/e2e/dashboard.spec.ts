@@ -42,12 +42,22 @@ test("the dashboard goes live and shows a new alert without a reload", async ({ 
     await expect(row).toContainText(String(depth));
   }
 
+  // Any series can be pinned as a card, and unpinned from the card.
+  await row.getByRole("button", { name: `Pin worker ${metric}` }).click();
+  const pinned = page.locator("[data-testid^=card-pin-][data-state]").filter({ hasText: `${metric} (worker)` });
+  await expect(pinned).toHaveAttribute("data-state", "unwatched");
+  await expect(pinned).toContainText("42");
+  await expect(row).toContainText("on dashboard");
+  await pinned.getByRole("button", { name: /^Unpin/ }).click();
+  await expect(pinned).toHaveCount(0);
+
   // A breach: the rule evaluator opens an alert and the stream brings it to the page.
   const slow = Array.from({ length: 20 }, (_, i) => ({ metric: "api.response_time", service: "shop-api", unit: "ms", value: 3000 + i }));
   await ingest(page, slow);
   const alert = page.getByTestId("alert-row").filter({ hasText: "API response time p95 > 1000 ms" });
   await expect(alert.first()).toBeVisible();
-  await expect(page.getByTestId("card-api")).toHaveAttribute("data-state", "critical");
+  // The card takes its colour from the rule watching it, a warning rule.
+  await expect(page.getByTestId("card-api")).toHaveAttribute("data-state", "warning");
   await expect(page.getByTestId("overall-status")).not.toHaveText("All systems operational");
   expect(await page.evaluate(() => (window as unknown as { __vigilMark?: boolean }).__vigilMark)).toBe(true);
 

@@ -1,4 +1,9 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alertRule, user } from "@/db/schema";
+import { ensureAdmin } from "@/lib/auth/users";
+import type { Actor } from "@/lib/context";
+import { pinMetric, unpinMetric } from "@/lib/metrics/pins";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
 import { loadDashboard, loadLatestValues } from "@/lib/metrics/dashboard";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
@@ -60,6 +65,49 @@ describe("dashboard snapshot", () => {
       "payments/payment.success_rate=90",
     ]);
     expect(snapshot.latest[0]).toMatchObject({ unit: "ms", tags: { route: "/x" }, ts: new Date(T0 - 1000).toISOString() });
+  });
+
+  it("colours each card from the rules that watch it, whatever their aggregation", async () => {
+    // The pool is 44 % full: the default ratio rule (> 90 %) is satisfied, so green.
+    expect((await loadDashboard(t.ctx)).cards[2]).toMatchObject({ key: "db-pool", state: "ok" });
+    expect((await loadDashboard(t.ctx)).cards[2]!.rules).toEqual([
+      expect.objectContaining({ ruleName: "DB connection pool > 90% in use", aggregation: "ratio", value: expect.closeTo(42, 0), breached: false }),
+    ]);
+    // A stricter rule of the admin's own turns it amber; deactivating it, green again.
+    const [strict] = await t.ctx.db
+      .insert(alertRule)
+      .values({ name: "pool above 40", metric: "db.connections.in_use", aggregation: "max", windowSeconds: 60, comparison: ">", threshold: 40, severity: "warning" })
+      .returning();
+    const pool = (await loadDashboard(t.ctx)).cards[2]!;
+    expect(pool.state).toBe("warning");
+    expect(pool.rules.find((r) => r.ruleName === "pool above 40")).toMatchObject({ value: 44, breached: true, alertOpen: false });
+    await t.ctx.db.update(alertRule).set({ isActive: false }).where(eq(alertRule.id, strict!.id));
+    expect((await loadDashboard(t.ctx)).cards[2]!.state).toBe("ok");
+  });
+
+  it("adds a card per pinned metric, after the built-in ones, unwatched until a rule watches it", async () => {
+    await ensureAdmin(t.ctx, "pins@x.test", "password-1");
+    const [row] = await t.ctx.db.select().from(user).where(eq(user.email, "pins@x.test"));
+    const admin: Actor = { id: row!.id, email: "pins@x.test", role: "admin" };
+
+    const { pin, created } = await pinMetric(t.ctx, admin, { metric: "db.connections.max", service: "db" });
+    expect(created).toBe(true);
+    expect((await pinMetric(t.ctx, admin, { metric: "db.connections.max", service: "db" })).created).toBe(false);
+    let cards = (await loadDashboard(t.ctx)).cards;
+    expect(cards.map((c) => c.key)).toEqual(["payments", "api", "db-pool", `pin-${pin.id}`]);
+    expect(cards[3]).toMatchObject({ title: "db.connections.max (db)", value: 100, state: "unwatched", pinId: pin.id });
+
+    await t.ctx.db
+      .insert(alertRule)
+      .values({ name: "pool shrank", metric: "db.connections.max", service: "db", comparison: "<", threshold: 150, severity: "critical" });
+    cards = (await loadDashboard(t.ctx)).cards;
+    expect(cards[3]).toMatchObject({ state: "critical" });
+
+    await expect(pinMetric(t.ctx, { ...admin, role: "viewer" }, { metric: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(pinMetric(t.ctx, admin, { metric: "bad name!" })).rejects.toThrow();
+    await unpinMetric(t.ctx, admin, pin.id);
+    expect((await loadDashboard(t.ctx)).cards).toHaveLength(3);
+    await expect(unpinMetric(t.ctx, admin, pin.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("latest values leave out series that went quiet", async () => {

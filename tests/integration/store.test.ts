@@ -23,6 +23,7 @@ describe("store", () => {
       "alert_history",
       "alert_rule",
       "audit_log",
+      "dashboard_pin",
       "health_check",
       "ingest_key",
       "job_monitor",

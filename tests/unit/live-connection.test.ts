@@ -69,6 +69,7 @@ function fakeWorld() {
     },
     {
       onSnapshot: (s) => world.snapshots.push(s),
+      onPatch: () => {},
       onAlert: () => {},
       onStatus: (s) => world.statuses.push(s),
     },

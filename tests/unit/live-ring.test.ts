@@ -107,6 +107,8 @@ describe("dropSupersededSnapshots", () => {
     { types: ["snapshot"], kept: [0] },
     { types: ["snapshot", "alert", "snapshot", "alert"], kept: [1, 2, 3] },
     { types: ["alert", "snapshot", "snapshot", "snapshot"], kept: [0, 3] },
+    { types: ["patch", "alert", "patch"], kept: [0, 1, 2] },
+    { types: ["snapshot", "patch", "alert", "snapshot", "patch"], kept: [2, 3, 4] },
   ])("$types keeps $kept", ({ types, kept }) => {
     const events = types.map((type, i) => ({ type, i }));
     expect(dropSupersededSnapshots(events).map((e) => e.i)).toEqual(kept);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
-import { LiveBus, newBootId, type LiveMessage } from "@/lib/live/live-bus";
+import { KEYFRAME_MS, LiveBus, newBootId, type LiveMessage } from "@/lib/live/live-bus";
 import { openLiveFeed } from "@/lib/live/live-feed";
 import { DEFAULT_LIVE_SETTINGS } from "@/lib/live/live-settings";
 import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
@@ -147,6 +147,49 @@ describe("LiveBus", () => {
   });
 });
 
+describe("publishing the dashboard", () => {
+  const withStatus = (generatedAt: string, status: DashboardSnapshot["status"]) => ({ ...snapshot(generatedAt), status });
+
+  it("sends a full snapshot first, then only what changed, and a full one again each keyframe period", () => {
+    let clock = 1_000_000;
+    const bus = testBus({}, () => clock);
+    const sent: LiveMessage[] = [];
+    bus.subscribe((m) => sent.push(m));
+    bus.publishSnapshot(withStatus("2026-01-05T10:00:00.000Z", "operational"));
+    clock += 1000;
+    bus.publishSnapshot(withStatus("2026-01-05T10:00:01.000Z", "degraded"));
+    clock += KEYFRAME_MS;
+    bus.publishSnapshot(withStatus("2026-01-05T10:01:01.000Z", "degraded"));
+    expect(sent.map((m) => m.type)).toEqual(["snapshot", "patch", "snapshot"]);
+    expect(sent[1]!.data).toEqual({ generatedAt: "2026-01-05T10:00:01.000Z", status: "degraded" });
+  });
+
+  it("a new client after patches starts from the current state, stamped with the last patch's id", async () => {
+    const bus = testBus();
+    bus.publishSnapshot(withStatus("2026-01-05T10:00:00.000Z", "operational"));
+    const patched = bus.publishSnapshot(withStatus("2026-01-05T10:00:01.000Z", "outage"));
+    const feed = await openLiveFeed(bus, null, async () => snapshot());
+    const got: LiveMessage[] = [];
+    feed.start((m) => got.push(m), () => {});
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ type: "snapshot", id: patched.id, data: { status: "outage" } });
+    expect(JSON.parse(got[0]!.json)).toEqual(got[0]!.data);
+    feed.close();
+  });
+
+  it("a client resuming between keyframes gets the patches it missed, in order", () => {
+    const bus = testBus();
+    const seen = bus.publishSnapshot(withStatus("2026-01-05T10:00:00.000Z", "operational"));
+    bus.publishSnapshot(withStatus("2026-01-05T10:00:01.000Z", "degraded"));
+    bus.publishSnapshot(withStatus("2026-01-05T10:00:02.000Z", "outage"));
+    const plan = bus.resume(seen.id);
+    expect(plan.action === "replay" && plan.messages.map((m) => [m.type, (m.data as { status?: string }).status])).toEqual([
+      ["patch", "degraded"],
+      ["patch", "outage"],
+    ]);
+  });
+});
+
 describe("live feed", () => {
   it("a new client gets a snapshot stamped with the newest event's id, then live events", async () => {
     const bus = testBus();
@@ -196,7 +239,7 @@ describe("live feed", () => {
   it("a new client starts from a recent published snapshot and what followed it, without loading one", async () => {
     let clock = 1_000_000;
     const bus = testBus({}, () => clock);
-    bus.publish({ type: "snapshot", data: snapshot() });
+    bus.publishSnapshot(snapshot());
     bus.publish({ type: "alert", data: alert() });
     const load = vi.fn(async () => snapshot());
     const feed = await openLiveFeed(bus, null, load);

@@ -15,10 +15,13 @@ const card = (title: string, metric: string, state: CardData["state"]): CardData
   key: metric,
   title,
   metric,
+  service: null,
   unit: "",
   value: state === "no-data" ? null : 1,
   capacity: null,
   state,
+  rules: [],
+  pinId: null,
   trend: [],
 });
 const job = (name: string, state: Job["state"]): Job => ({ slug: name, name, state, reason: "", running: false });
