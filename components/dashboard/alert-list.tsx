@@ -11,6 +11,7 @@ const SEVERITY = {
 } as const;
 
 const STATUS = {
+  pending: { color: "slate", label: "Pending" },
   firing: { color: "red", label: "Active" },
   acknowledged: { color: "amber", label: "Acknowledged" },
   resolved: { color: "emerald", label: "Resolved" },

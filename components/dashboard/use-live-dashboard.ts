@@ -22,8 +22,12 @@ async function fetchDashboard(): Promise<DashboardSnapshot> {
   return (await response.json()) as DashboardSnapshot;
 }
 
-/** Replaces an alert in the list by id (or adds it), newest first. */
+/**
+ * Replaces an alert in the list by id (or adds it), newest first. A pending alert (a breach
+ * waiting out its rule's `for`) is not an alert yet: the dashboard lists it once it fires.
+ */
 export function mergeAlert(alerts: AlertView[], alert: AlertView): AlertView[] {
+  if (alert.status === "pending") return alerts;
   const rest = alerts.filter((a) => a.id !== alert.id);
   return [alert, ...rest].sort((a, b) => b.triggeredAt.localeCompare(a.triggeredAt));
 }

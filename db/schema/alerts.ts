@@ -25,13 +25,25 @@ export type Channel = (typeof CHANNELS)[number];
 export const COMPARISONS = [">", ">=", "<", "<=", "==", "!="] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
-/** `ratio`: the window's sum of `metric` over its sum of the rule's `denominator`, in percent. */
-export const AGGREGATIONS = ["last", "avg", "min", "max", "sum", "count", "p50", "p90", "p95", "p99", "ratio"] as const;
+/**
+ * `ratio`: the window's sum of `metric` over its sum of the rule's `denominator`, in percent.
+ * `rate`: per second, the increase of a cumulative counter over the window (resets counted as
+ * starting again from zero), summed over the matching series.
+ */
+export const AGGREGATIONS = ["last", "avg", "min", "max", "sum", "count", "rate", "p50", "p90", "p95", "p99", "ratio"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
-export const ALERT_STATUSES = ["firing", "acknowledged", "resolved"] as const;
+/** `pending`: breached, waiting out the rule's `for` before it fires. */
+export const ALERT_STATUSES = ["pending", "firing", "acknowledged", "resolved"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export const alertStatusEnum = pgEnum("alert_status", ALERT_STATUSES);
+
+export const NO_DATA_POLICIES = ["ok", "alert", "keep"] as const;
+export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
+
+/** Whether a firing alert was announced, or why not yet (lib/rules/engine.ts). */
+export const NOTIFY_STATES = ["notified", "silenced", "inhibited", "cooldown", "rate_limited"] as const;
+export type NotifyState = (typeof NOTIFY_STATES)[number];
 
 export const alertRule = pgTable("alert_rule", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -43,13 +55,27 @@ export const alertRule = pgTable("alert_rule", {
   /** The metric a `ratio` divides by (e.g. connections max for connections in use). */
   denominator: text("denominator"),
   windowSeconds: integer("window_seconds").notNull().default(60),
+  /** Exact-match filter on the series' tags. */
+  tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+  /** Fewer samples in the window than this and the rule says nothing. */
+  minSamples: integer("min_samples").notNull().default(1),
   comparison: text("comparison").$type<Comparison>().notNull(),
   threshold: doublePrecision("threshold").notNull(),
+  /** Hysteresis: a firing alert resolves only once the value is past this, not just back past the threshold. */
+  clearThreshold: doublePrecision("clear_threshold"),
+  forSeconds: integer("for_seconds").notNull().default(0),
+  keepFiringForSeconds: integer("keep_firing_for_seconds").notNull().default(0),
+  noData: text("no_data").$type<NoDataPolicy>().notNull().default("keep"),
   severity: severityEnum("severity").notNull(),
   channels: jsonb("channels").$type<Channel[]>().notNull().default([]),
   cooldownMinutes: integer("cooldown_minutes").notNull().default(15),
   maxAlertsPerHour: integer("max_alerts_per_hour").notNull().default(4),
   isActive: boolean("is_active").notNull().default(true),
+  /** Carried on the alert and matched by silences: team=payments, … */
+  labels: jsonb("labels").$type<Record<string, string>>().notNull().default({}),
+  runbookUrl: text("runbook_url"),
+  /** Rules whose firing explains this one's: while one fires, this rule's alerts are inhibited. */
+  dependsOn: jsonb("depends_on").$type<string[]>().notNull().default([]),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
@@ -61,25 +87,79 @@ export const alertHistory = pgTable(
     ruleId: uuid("rule_id")
       .notNull()
       .references(() => alertRule.id, { onDelete: "cascade" }),
-    metricValue: doublePrecision("metric_value").notNull(),
+    /** The rule and its label set: one open alert per fingerprint. */
+    fingerprint: text("fingerprint").notNull().default(""),
+    labels: jsonb("labels").$type<Record<string, string>>().notNull().default({}),
+    /** The latest value the rule saw while the alert was open; null for a no-data alert. */
+    metricValue: doublePrecision("metric_value"),
     severity: severityEnum("severity").notNull(),
     status: alertStatusEnum("status").notNull().default("firing"),
     /** Why it fired, in words an admin reads on a phone: "p95 1840 ms > 1000 ms over 60 s". */
     reason: text("reason").notNull(),
+    /** When the breach began (the alert went pending). */
     triggeredAt: timestamp("triggered_at", { withTimezone: true }).notNull().defaultNow(),
+    firedAt: timestamp("fired_at", { withTimezone: true }),
+    notifyState: text("notify_state").$type<NotifyState>(),
+    /** The silence, or the rule it depends on, holding the announcement back. */
+    heldBy: text("held_by"),
+    notifiedAt: timestamp("notified_at", { withTimezone: true }),
     acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
     acknowledgedBy: uuid("acknowledged_by").references(() => user.id, { onDelete: "set null" }),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    resolvedBy: uuid("resolved_by").references(() => user.id, { onDelete: "set null" }),
     notificationsSent: jsonb("notifications_sent").$type<unknown[]>().notNull().default([]),
     notificationAttempts: integer("notification_attempts").notNull().default(0),
     resolutionNotes: text("resolution_notes"),
     autoResolved: boolean("auto_resolved").notNull().default(false),
   },
   (t) => [
-    // At most one open alert per rule: a second evaluator (or a race) cannot open a duplicate.
-    uniqueIndex("alert_history_open_rule_idx").on(t.ruleId).where(sql`${t.resolvedAt} is null`),
+    // At most one open alert per fingerprint: a second evaluator (or a race) cannot open a duplicate.
+    uniqueIndex("alert_history_open_fingerprint_idx").on(t.ruleId, t.fingerprint).where(sql`${t.resolvedAt} is null`),
     index("alert_history_triggered_idx").on(t.triggeredAt),
+    index("alert_history_rule_notified_idx").on(t.ruleId, t.notifiedAt),
   ],
+);
+
+/** Each step of an alert's life, with who took it: pending, firing, announced or held, acknowledged, resolved. */
+export const alertEvent = pgTable(
+  "alert_event",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    alertId: uuid("alert_id")
+      .notNull()
+      .references(() => alertHistory.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    fromStatus: text("from_status").notNull(),
+    toStatus: text("to_status").notNull(),
+    /** null: the evaluator. */
+    actorId: uuid("actor_id").references(() => user.id, { onDelete: "set null" }),
+    value: doublePrecision("value"),
+    note: text("note").notNull(),
+  },
+  (t) => [index("alert_event_alert_idx").on(t.alertId, t.at)],
+);
+
+/** What a silence matches; every field given must match (lib/rules/engine.ts silenceMatches). */
+export interface SilenceMatcherColumn {
+  ruleId?: string;
+  metric?: string;
+  service?: string;
+  labels?: Record<string, string>;
+}
+
+/** A maintenance window: matching alerts still fire and show, but nobody is paged. */
+export const silence = pgTable(
+  "silence",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    matcher: jsonb("matcher").$type<SilenceMatcherColumn>().notNull(),
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    reason: text("reason").notNull(),
+    createdBy: uuid("created_by").references(() => user.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("silence_ends_idx").on(t.endsAt)],
 );
 
 export const adminNotificationPreference = pgTable("admin_notification_preference", {

@@ -48,7 +48,7 @@ export const INCIDENT_SCHEDULE: readonly ScheduledIncident[] = [
     durationMs: 120_000,
     what: "a nightly export holds the database pool: connections in use at the maximum, the invoice-sync job fails and the email service's outbox stalls",
     alerts: ["DB connection pool > 90% in use", "Background job unhealthy"],
-    resolves: "within about a minute for the pool, at the job's next successful run for the job",
+    resolves: "a minute after the pool recovers (keepFiringFor) for the pool; at its next successful run, still inhibited, for the job",
   },
 ];
 

@@ -41,10 +41,13 @@ export async function readTextBody(request: Request, maxBytes = MAX_BODY_BYTES):
   return Buffer.from(await readBody(request, maxBytes)).toString("utf8");
 }
 
-/** Reads a JSON body (1 MB at most by default). */
-export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const text = await readTextBody(request, maxBytes);
-  if (text.trim() === "") throw new AppError("INVALID", "request body is empty; send JSON");
+/** Reads a JSON body (1 MB at most by default); with `optional`, an empty body reads as undefined. */
+export async function readJsonBody(request: Request, options: { maxBytes?: number; optional?: boolean } = {}): Promise<unknown> {
+  const text = await readTextBody(request, options.maxBytes ?? MAX_BODY_BYTES);
+  if (text.trim() === "") {
+    if (options.optional) return undefined;
+    throw new AppError("INVALID", "request body is empty; send JSON");
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

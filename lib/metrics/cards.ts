@@ -2,9 +2,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { selectRows } from "@/db";
 import { alertRule, type Aggregation, type Comparison, type Severity } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
-import { compare } from "@/lib/rules/evaluate-rule";
-import { loadRuleWindow } from "@/lib/rules/rule-window";
-import { aggregateWindow } from "./aggregate";
+import { compare } from "@/lib/rules/engine";
+import { observeWindows, type WindowSpec } from "@/lib/rules/observe";
 import { listPins, type Pin } from "./pins";
 
 /**
@@ -124,56 +123,47 @@ export async function loadCards(ctx: Ctx, now: Date, openAlertRuleIds: ReadonlyS
     .select()
     .from(alertRule)
     .where(and(eq(alertRule.isActive, true), inArray(alertRule.metric, [...new Set(specs.map((s) => s.metric))])));
-  return Promise.all(
-    specs.map((spec) => loadCard(ctx, spec, rules.filter((r) => watches(r, spec)).slice(0, MAX_RULES_PER_CARD), now, openAlertRuleIds)),
-  );
-}
-
-async function loadCard(
-  ctx: Ctx,
-  spec: CardSpec,
-  rules: (typeof alertRule.$inferSelect)[],
-  now: Date,
-  openAlertRuleIds: ReadonlySet<string>,
-): Promise<Card> {
-  const from = new Date(now.getTime() - spec.windowSeconds * 1000);
-  const [{ value }, capacity, trend, cardRules] = await Promise.all([
-    aggregateWindow(ctx.db, { metric: spec.metric, service: spec.service, aggregation: spec.aggregation, from, to: now }),
-    spec.capacityMetric
-      ? aggregateWindow(ctx.db, { metric: spec.capacityMetric, service: spec.service, aggregation: "last", from, to: now }).then((r) => r.value)
-      : Promise.resolve(null),
-    loadTrend(ctx, spec, now),
-    Promise.all(
-      rules.map(async (rule): Promise<CardRule> => {
-        const { value: ruleValue } = await loadRuleWindow(ctx.db, rule, now);
-        return {
-          ruleId: rule.id,
-          ruleName: rule.name,
-          severity: rule.severity,
-          comparison: rule.comparison,
-          threshold: rule.threshold,
-          aggregation: rule.aggregation,
-          windowSeconds: rule.windowSeconds,
-          value: ruleValue,
-          breached: ruleValue !== null && compare(ruleValue, rule.comparison, rule.threshold),
-          alertOpen: openAlertRuleIds.has(rule.id),
-        };
-      }),
-    ),
+  const watching = specs.map((spec) => rules.filter((r) => watches(r, spec)).slice(0, MAX_RULES_PER_CARD));
+  // Every card's value, capacity and watching rules' values in one query.
+  const windows: WindowSpec[] = specs.flatMap((spec, i) => [
+    { metric: spec.metric, service: spec.service, tags: {}, aggregation: spec.aggregation, denominator: null, windowSeconds: spec.windowSeconds },
+    { metric: spec.capacityMetric ?? spec.metric, service: spec.service, tags: {}, aggregation: "last", denominator: null, windowSeconds: spec.windowSeconds },
+    ...watching[i]!.map((rule) => ({ ...rule, windowSeconds: rule.windowSeconds })),
   ]);
-  return {
-    key: spec.key,
-    title: spec.title,
-    metric: spec.metric,
-    service: spec.service,
-    unit: spec.unit,
-    value,
-    capacity,
-    state: cardState(value, cardRules),
-    rules: cardRules,
-    pinId: spec.pinId ?? null,
-    trend,
-  };
+  const [observed, trends] = await Promise.all([observeWindows(ctx.db, windows, now), Promise.all(specs.map((spec) => loadTrend(ctx, spec, now)))]);
+  let at = 0;
+  return specs.map((spec, i) => {
+    const value = observed[at++]!.value;
+    const capacity = observed[at++]!.value;
+    const cardRules = watching[i]!.map((rule): CardRule => {
+      const ruleValue = observed[at++]!.value;
+      return {
+        ruleId: rule.id,
+        ruleName: rule.name,
+        severity: rule.severity,
+        comparison: rule.comparison,
+        threshold: rule.threshold,
+        aggregation: rule.aggregation,
+        windowSeconds: rule.windowSeconds,
+        value: ruleValue,
+        breached: ruleValue !== null && compare(ruleValue, rule.comparison, rule.threshold),
+        alertOpen: openAlertRuleIds.has(rule.id),
+      };
+    });
+    return {
+      key: spec.key,
+      title: spec.title,
+      metric: spec.metric,
+      service: spec.service,
+      unit: spec.unit,
+      value,
+      capacity: spec.capacityMetric ? capacity : null,
+      state: cardState(value, cardRules),
+      rules: cardRules,
+      pinId: spec.pinId ?? null,
+      trend: trends[i]!,
+    };
+  });
 }
 
 async function loadTrend(ctx: Ctx, spec: CardSpec, now: Date): Promise<Card["trend"]> {

@@ -34,7 +34,7 @@ export interface DashboardSnapshot {
 }
 
 export function overallStatus(alerts: AlertView[]): DashboardSnapshot["status"] {
-  const open = alerts.filter((a) => a.status !== "resolved");
+  const open = alerts.filter((a) => a.status === "firing" || a.status === "acknowledged");
   if (open.some((a) => a.severity === "critical")) return "outage";
   if (open.length > 0) return "degraded";
   return "operational";
@@ -76,7 +76,7 @@ export async function loadLatestValues(ctx: Ctx, now: Date, withinSeconds = 300,
 export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
   const now = ctx.now();
   const alerts = await listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000));
-  const openAlertRuleIds = new Set(alerts.filter((a) => a.status !== "resolved").map((a) => a.ruleId));
+  const openAlertRuleIds = new Set(alerts.filter((a) => a.status === "firing" || a.status === "acknowledged").map((a) => a.ruleId));
   const [cards, latest, jobs, checks] = await Promise.all([
     loadCards(ctx, now, openAlertRuleIds),
     loadLatestValues(ctx, now),

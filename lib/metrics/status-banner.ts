@@ -39,7 +39,7 @@ const LEVEL_RANK: Record<BannerLevel, number> = { operational: 0, degraded: 1, o
  */
 export function deriveStatusBanner(snapshot: Pick<DashboardSnapshot, "alerts" | "services" | "cards" | "jobs">): StatusBanner {
   const causes: BannerCause[] = [];
-  const openAlerts = snapshot.alerts.filter((a) => a.status !== "resolved" && a.severity !== "info");
+  const openAlerts = snapshot.alerts.filter((a) => (a.status === "firing" || a.status === "acknowledged") && a.severity !== "info");
   for (const alert of openAlerts) {
     causes.push({
       level: alert.severity === "critical" ? "outage" : "degraded",

@@ -1,55 +1,38 @@
-import { eq, isNull } from "drizzle-orm";
-import { alertHistory, alertRule } from "@/db/schema";
-import { openAlert, resolveAlert, type AlertView } from "@/lib/alerts/alert-lifecycle";
+import { applyEngineChanges, loadEngineMemory, openFingerprints, type AppliedChange } from "@/lib/alerts/alert-lifecycle";
+import { loadActiveSilences } from "@/lib/alerts/silences";
 import type { Ctx } from "@/lib/context";
 import type { LeaderLease } from "@/lib/runtime/leader-lease";
-import { evaluateRule, type RuleDecision } from "./evaluate-rule";
-import { loadRuleWindow } from "./rule-window";
+import { RuleEngine } from "./engine";
+import { observeWindows } from "./observe";
+import { loadActiveRules } from "./rules";
 
-export interface RuleOutcome {
-  ruleId: string;
-  decision: RuleDecision;
-  alert?: AlertView;
-}
-
-/** One pass over every active rule at ctx.now(): opens and resolves alerts, returns what happened. */
-export async function evaluateAllRules(ctx: Ctx): Promise<RuleOutcome[]> {
-  const now = ctx.now();
-  const rules = await ctx.db.select().from(alertRule).where(eq(alertRule.isActive, true));
-  const open = new Set(
-    (await ctx.db.select({ ruleId: alertHistory.ruleId }).from(alertHistory).where(isNull(alertHistory.resolvedAt))).map(
-      (r) => r.ruleId,
-    ),
-  );
-  const outcomes: RuleOutcome[] = [];
-  for (const rule of rules) {
-    const stats = await loadRuleWindow(ctx.db, rule, now);
-    const decision = evaluateRule(rule, stats, open.has(rule.id));
-    let alert: AlertView | undefined;
-    if (decision.action === "fire") {
-      alert = await openAlert(ctx, { ruleId: rule.id, severity: rule.severity, metricValue: decision.value, reason: decision.reason });
-    } else if (decision.action === "resolve") {
-      alert = await resolveAlert(ctx, rule.id, `cleared: ${decision.reason}`);
-    }
-    outcomes.push({ ruleId: rule.id, decision, alert });
-  }
-  return outcomes;
+/** How the evaluation loop is keeping up, for self-metrics and the benchmark. */
+export interface EvaluatorStats {
+  cycles: number;
+  /** Intervals that passed with no cycle started because the previous one was still running. */
+  missedCycles: number;
+  lastCycleMs: number | null;
+  lastRuleCount: number;
 }
 
 /**
- * Runs `evaluateAllRules` every interval while this process holds the leader lease.
- * Ticks never overlap: a slow pass delays the next one instead of piling up.
+ * One evaluation pass at ctx.now(), while holding the lease: every active rule's window in one
+ * query, the engine's decisions, then each change stored. `engine` carries state between
+ * passes; it is rebuilt from the store when this process becomes leader, and after a failed
+ * write (what was stored is the truth).
  */
 export class RuleEvaluator {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private engine: RuleEngine | undefined;
+  readonly stats: EvaluatorStats = { cycles: 0, missedCycles: 0, lastCycleMs: null, lastRuleCount: 0 };
 
   constructor(
     private readonly ctx: Ctx,
     private readonly lease: LeaderLease,
     private readonly intervalMs: number,
-    private readonly onAlert: (alert: AlertView) => void,
+    private readonly onChange: (change: AppliedChange) => void,
   ) {}
 
   start(): void {
@@ -64,12 +47,43 @@ export class RuleEvaluator {
     await this.lease.release();
   }
 
-  /** One tick; public so tests can drive it without timers. */
-  async tick(): Promise<RuleOutcome[]> {
-    if (!(await this.lease.acquire())) return [];
-    const outcomes = await evaluateAllRules(this.ctx);
-    for (const { alert } of outcomes) if (alert) this.onAlert(alert);
-    return outcomes;
+  /** One pass; public so tests (and rules:replay's live twin) can drive it without timers. */
+  async tick(): Promise<AppliedChange[]> {
+    if (!(await this.lease.acquire())) {
+      // A follower forgets: when it leads again, the store says what happened meanwhile.
+      this.engine = undefined;
+      return [];
+    }
+    const started = performance.now();
+    const now = this.ctx.now();
+    const rules = await loadActiveRules(this.ctx);
+    const engine = await this.currentEngine(rules);
+    const [observations, silences] = await Promise.all([observeWindows(this.ctx.db, rules, now), loadActiveSilences(this.ctx, now)]);
+    const changes = engine.evaluate(rules, new Map(rules.map((rule, i) => [rule.id, observations[i]!])), silences, now.getTime());
+    let applied: AppliedChange[];
+    try {
+      applied = await applyEngineChanges(this.ctx, changes);
+    } catch (error) {
+      this.engine = undefined;
+      throw error;
+    }
+    this.stats.cycles++;
+    this.stats.lastCycleMs = performance.now() - started;
+    this.stats.lastRuleCount = rules.length;
+    for (const change of applied) this.onChange(change);
+    return applied;
+  }
+
+  private async currentEngine(rules: Parameters<typeof loadEngineMemory>[1]): Promise<RuleEngine> {
+    if (!this.engine) {
+      this.engine = new RuleEngine(await loadEngineMemory(this.ctx, rules));
+      return this.engine;
+    }
+    // An admin may have resolved an alert by hand, here or on another instance.
+    const open = await openFingerprints(this.ctx);
+    const now = this.ctx.now().getTime();
+    for (const fingerprint of this.engine.openFingerprints()) if (!open.has(fingerprint)) this.engine.resolvedByHand(fingerprint, now);
+    return this.engine;
   }
 
   private schedule(delayMs: number): void {
@@ -79,7 +93,12 @@ export class RuleEvaluator {
       this.running = this.tick()
         .then(() => undefined)
         .catch((error: unknown) => console.error("rule evaluation failed", error))
-        .finally(() => this.schedule(Math.max(0, this.intervalMs - (Date.now() - started))));
+        .finally(() => {
+          const elapsed = Date.now() - started;
+          // A pass longer than the interval starts the next at once; the intervals it overran are missed.
+          if (elapsed > this.intervalMs) this.stats.missedCycles += Math.floor(elapsed / this.intervalMs) - (elapsed % this.intervalMs === 0 ? 1 : 0);
+          this.schedule(Math.max(0, this.intervalMs - elapsed));
+        });
     }, delayMs);
   }
 }

@@ -21,6 +21,7 @@ import { SelfMetrics } from "@/lib/metrics/self-metrics";
 import { enforceRetention, lateSpan, rollUpRecent } from "@/lib/rollups/rollup";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
 import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
+import type { AlertEventOut, AppliedChange } from "@/lib/alerts/alert-lifecycle";
 import { postgresLeaderLease, soleLeader } from "./leader-lease";
 
 /** The long-lived parts of one Vigil process, built once at start and shared by every request. */
@@ -38,6 +39,12 @@ export interface Runtime {
   };
   /** The dashboard's make-up changed (a pin): publish a fresh snapshot here and on other instances. */
   refreshDashboard(): void;
+  /**
+   * An alert changed (by the evaluator or a person): every open dashboard hears it, here and on
+   * other instances, and its Inngest event goes to the notification workflow.
+   */
+  alertChanged(change: AppliedChange): void;
+  evaluator: RuleEvaluator;
   /** Validated samples in; resolves once they are committed. */
   ingest(samples: readonly Sample[]): Promise<number>;
   /** Stops taking work, finishes in-flight writes, closes the store. */
@@ -110,10 +117,14 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     ? await connectLivePeers({ bus, connect: () => postgresNotifyTransport(databaseUrl), onPeerChange: () => snapshots.markDirty("peer") })
     : undefined;
   const lease = config.databaseUrl ? postgresLeaderLease(config.databaseUrl, EVALUATOR_LOCK_KEY) : soleLeader;
-  const evaluator = new RuleEvaluator(ctx, lease, config.evaluationIntervalMs, (alert) => {
-    bus.publish({ type: "alert", data: alert });
+  // Events go out only where something receives them: the in-process driver or an Inngest server.
+  let sendEvents: ((event: AlertEventOut) => Promise<unknown>) | undefined;
+  const alertChanged = ({ alert, event }: AppliedChange) => {
+    if (alert) bus.publish({ type: "alert", data: alert });
     snapshots.markDirty();
-  });
+    if (event && sendEvents) void sendEvents(event).catch((error: unknown) => console.error(`sending ${event.name} failed`, error));
+  };
+  const evaluator = new RuleEvaluator(ctx, lease, config.evaluationIntervalMs, alertChanged);
 
   const writes = new WriteQueue({
     write: async (samples) => {
@@ -158,7 +169,8 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
   // Scheduled workflows run in this process unless an Inngest server calls them at /api/inngest.
   // Imported here, not at the top: the Inngest client looks the runtime up, and a static import
   // would make the two modules import each other.
-  const { usesInngestServer } = await import("@/inngest/client");
+  const { usesInngestServer, inngest } = await import("@/inngest/client");
+  const send = (event: AlertEventOut) => inngest.send(event);
   let workflows: { stop(): Promise<void> } | undefined;
   if (loops && !usesInngestServer) {
     const [{ vigilFunctions }, { InProcessDriver }] = await Promise.all([import("@/inngest/functions"), import("@/lib/workflows/in-process-driver")]);
@@ -172,7 +184,9 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     });
     driver.start();
     workflows = driver;
+    sendEvents = send;
   }
+  if (usesInngestServer) sendEvents = send;
 
   const timers: NodeJS.Timeout[] = [];
   if (loops) {
@@ -207,6 +221,8 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     refreshDashboard() {
       snapshots.markDirty();
     },
+    alertChanged,
+    evaluator,
     ingest(samples) {
       return writes.enqueue(samples);
     },

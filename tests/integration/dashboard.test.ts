@@ -7,7 +7,8 @@ import { pinMetric, unpinMetric } from "@/lib/metrics/pins";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
 import { loadDashboard, loadLatestValues } from "@/lib/metrics/dashboard";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
-import { evaluateAllRules } from "@/lib/rules/rule-evaluator";
+import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
+import { soleLeader } from "@/lib/runtime/leader-lease";
 import { openTestStore, type TestStore } from "../support/test-store";
 
 const T0 = Date.parse("2026-01-05T10:00:00Z");
@@ -44,7 +45,12 @@ describe("dashboard snapshot", () => {
       );
     }
     await writeSamples(t.store, cache, samples);
-    await evaluateAllRules(t.ctx);
+    // Two passes 10 s apart: the payment rule's breach must last its `for` (10 s) to fire.
+    const evaluator = new RuleEvaluator(t.ctx, soleLeader, 1000, () => {});
+    t.setNow(new Date(T0 - 10_000));
+    await evaluator.tick();
+    t.setNow(new Date(T0));
+    await evaluator.tick();
 
     const snapshot = await loadDashboard(t.ctx);
     expect(snapshot.generatedAt).toBe(new Date(T0).toISOString());

@@ -20,6 +20,7 @@ describe("store", () => {
     );
     expect(tables.map((r) => r.table_name)).toEqual([
       "admin_notification_preference",
+      "alert_event",
       "alert_history",
       "alert_rule",
       "audit_log",
@@ -34,6 +35,7 @@ describe("store", () => {
       "sample",
       "scrape_target",
       "series",
+      "silence",
       "user",
     ]);
   });

@@ -1,24 +1,13 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
+import { alertView } from "../support/alert-view";
 import { LiveBus, type LiveMessage } from "@/lib/live/live-bus";
 import { connectLivePeers, LIVE_CHANNEL, postgresNotifyTransport, type LivePeers, type NotifyTransport } from "@/lib/live/postgres-bridge";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 
-const alert = (status: AlertView["status"] = "firing"): AlertView => ({
-  id: "6c1f0d3e-0000-4000-8000-000000000001",
-  ruleId: "6c1f0d3e-0000-4000-8000-000000000002",
-  ruleName: "API response time p95 > 1000 ms",
-  metric: "api.response_time",
-  severity: "warning",
-  status,
-  metricValue: 5000,
-  reason: "p95 of api.response_time is 5000 > 1000",
-  triggeredAt: "2026-01-05T10:00:00.000Z",
-  acknowledgedAt: status === "acknowledged" ? "2026-01-05T10:00:05.000Z" : null,
-  resolvedAt: null,
-});
+const alert = (status: AlertView["status"] = "firing"): AlertView => alertView({ status });
 const snapshot = { generatedAt: "2026-01-05T10:00:00.000Z", status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [] } as DashboardSnapshot;
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
+import { alertView } from "../support/alert-view";
 import { dropSupersededSnapshots, EventRing, formatEventId, parseEventId, planResume, type RingLimits } from "@/lib/live/event-ring";
 import { DEFAULT_LIVE_SETTINGS, liveSettingsFromEnv } from "@/lib/live/live-settings";
 import { decodeNotice, encodeNotice, MAX_NOTICE_BYTES, type PeerNotice } from "@/lib/live/peer-notice";
@@ -129,19 +130,7 @@ describe("judgeBacklog", () => {
 });
 
 describe("peer notices", () => {
-  const alert: AlertView = {
-    id: "6c1f0d3e-0000-4000-8000-000000000001",
-    ruleId: "6c1f0d3e-0000-4000-8000-000000000002",
-    ruleName: "API response time p95 > 1000 ms",
-    metric: "api.response_time",
-    severity: "warning",
-    status: "firing",
-    metricValue: 5000,
-    reason: "p95 of api.response_time is 5000 > 1000",
-    triggeredAt: "2026-01-05T10:00:00.000Z",
-    acknowledgedAt: null,
-    resolvedAt: null,
-  };
+  const alert: AlertView = alertView();
 
   it("an alert that fits travels whole and reads back the same", () => {
     const notice: PeerNotice = { from: "boot1", kind: "alert", alert };

@@ -21,7 +21,7 @@ describe("readJsonBody", () => {
   });
 
   it("refuses a declared length over the limit before reading", async () => {
-    expect(await codeOf(readJsonBody(post("{}", { "content-length": "2000" }), 1000))).toBe("TOO_LARGE");
+    expect(await codeOf(readJsonBody(post("{}", { "content-length": "2000" }), { maxBytes: 1000 }))).toBe("TOO_LARGE");
   });
 
   it("refuses a streamed body once it passes the limit", async () => {
@@ -30,7 +30,7 @@ describe("readJsonBody", () => {
         controller.enqueue(new Uint8Array(600).fill(32));
       },
     });
-    expect(await codeOf(readJsonBody(post(stream), 1000))).toBe("TOO_LARGE");
+    expect(await codeOf(readJsonBody(post(stream), { maxBytes: 1000 }))).toBe("TOO_LARGE");
   });
 
   it.each([

@@ -4,11 +4,14 @@ import { INCIDENT_CYCLE_MS, INCIDENT_KINDS, INCIDENT_SCHEDULE, incidentAt, type 
 import { seededRandom } from "@/lib/demo/seeded-random";
 import { jobEventAt, simulateSecond } from "@/lib/demo/simulated-shop";
 import { DEFAULT_RULES } from "@/lib/rules/default-rules";
-import { evaluateRule, type RuleSpec } from "@/lib/rules/evaluate-rule";
+import type { EngineChange } from "@/lib/rules/engine";
+import { MemoryWindows } from "@/lib/rules/memory-windows";
+import { replayChanges, rulesFromJson, type RecordedSample } from "@/lib/rules/replay";
 
 /**
- * Replays the demo second by second through the real rule decision (evaluateRule) and the real
- * job state (jobState), the way the runtime would see it, and checks which alerts open and close.
+ * Replays the demo second by second through the production rule engine (as `rules:replay`
+ * does) and the real job state (jobState), the way the runtime would see them, and checks
+ * which alerts open, close and page.
  */
 
 const START = Date.parse("2026-01-05T00:00:00Z");
@@ -16,21 +19,11 @@ const CYCLE_S = INCIDENT_CYCLE_MS / 1000;
 /** The runtime writes every job's state this often (lib/runtime/runtime.ts). */
 const JOB_STATE_EVERY_S = 5;
 
-type Rule = RuleSpec & { name: string; denominator?: string | null };
-const rules = DEFAULT_RULES.map((r) => r as Rule);
+const rules = rulesFromJson(DEFAULT_RULES);
 const ruleNamed = (name: string) => rules.find((r) => r.name === name)!;
 
-/** Values of one metric, bucketed by the second they were recorded in. */
-type Recorded = Map<string, number[][]>;
-
-function record(recorded: Recorded, second: number, metric: string, value: number) {
-  let perSecond = recorded.get(metric);
-  if (!perSecond) recorded.set(metric, (perSecond = []));
-  (perSecond[second] ??= []).push(value);
-}
-
 /** What the heartbeat route and the runtime's job-state sweep would write for the demo job. */
-function replayJob(recorded: Recorded, seconds: number) {
+function jobSamples(seconds: number): RecordedSample[] {
   const job: JobTiming = {
     periodSeconds: 60,
     graceSeconds: 30,
@@ -43,6 +36,7 @@ function replayJob(recorded: Recorded, seconds: number) {
     lastSuccessAt: null,
     createdAt: new Date(START),
   };
+  const samples: RecordedSample[] = [];
   for (let s = 0; s < seconds; s++) {
     const now = new Date(START + s * 1000);
     const event = jobEventAt(s, incidentAt(s * 1000));
@@ -54,71 +48,47 @@ function replayJob(recorded: Recorded, seconds: number) {
       job.lastOutcome = event === "" ? "success" : "fail";
       if (event === "") job.lastSuccessAt = now;
     }
-    if (event !== undefined || s % JOB_STATE_EVERY_S === 0) record(recorded, s, "job.healthy", jobState(job, now).state === "up" ? 1 : 0);
-  }
-}
-
-function replay(seed: number, seconds: number): Recorded {
-  const random = seededRandom(seed);
-  const recorded: Recorded = new Map();
-  for (let s = 0; s < seconds; s++) {
-    for (const sample of simulateSecond(s * 1000, START + s * 1000, random)) record(recorded, s, sample.metric, sample.value);
-  }
-  replayJob(recorded, seconds);
-  return recorded;
-}
-
-/** percentile_cont, as Postgres computes it. */
-function percentile(sorted: Float64Array, fraction: number): number {
-  const at = fraction * (sorted.length - 1);
-  const below = Math.floor(at);
-  return sorted[below]! + (sorted[Math.min(below + 1, sorted.length - 1)]! - sorted[below]!) * (at - below);
-}
-
-/** The rule's aggregate over the window ending at `second`, or null without samples. */
-function windowValue(recorded: Recorded, rule: Rule, second: number): number | null {
-  const perSecond = recorded.get(rule.metric) ?? [];
-  const values = perSecond.slice(Math.max(0, second - rule.windowSeconds + 1), second + 1).flatMap((v) => v ?? []);
-  if (values.length === 0) return null;
-  switch (rule.aggregation) {
-    case "avg":
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case "last":
-      return values.at(-1)!;
-    case "p95":
-      return percentile(Float64Array.from(values).sort(), 0.95);
-    case "ratio": {
-      const denominators = (recorded.get(rule.denominator!) ?? []).slice(Math.max(0, second - rule.windowSeconds + 1), second + 1).flatMap((v) => v ?? []);
-      const below = denominators.reduce((a, b) => a + b, 0);
-      return below === 0 ? null : (values.reduce((a, b) => a + b, 0) / below) * 100;
+    if (event !== undefined || s % JOB_STATE_EVERY_S === 0) {
+      samples.push({ ts: now.getTime(), metric: "job.healthy", service: "invoice-sync", value: jobState(job, now).state === "up" ? 1 : 0 });
     }
-    default:
-      throw new Error(`the replay does not aggregate ${rule.aggregation}`);
   }
+  return samples;
+}
+
+function recordDemo(seed: number, seconds: number): RecordedSample[] {
+  const random = seededRandom(seed);
+  const samples: RecordedSample[] = [];
+  for (let s = 0; s < seconds; s++) {
+    for (const sample of simulateSecond(s * 1000, START + s * 1000, random)) {
+      samples.push({ ts: START + s * 1000, metric: sample.metric, service: sample.service ?? "default", value: sample.value });
+    }
+  }
+  return [...samples, ...jobSamples(seconds)];
 }
 
 interface Episode {
   rule: string;
   firedAt: number;
   resolvedAt: number | null;
+  /** How the alert's announcement went, in order. */
+  notify: string[];
 }
 
-/** Evaluates every rule once a second, as the runtime does by default, and lists the alerts. */
-function alertEpisodes(recorded: Recorded, seconds: number): Episode[] {
+/** The alerts the engine opened, from its changes, in seconds since START. */
+function episodesOf(changes: readonly EngineChange[]): Episode[] {
   const episodes: Episode[] = [];
   const open = new Map<string, Episode>();
-  for (let s = 0; s < seconds; s++) {
-    for (const rule of rules) {
-      const value = windowValue(recorded, rule, s);
-      const decision = evaluateRule(rule, { value, sampleCount: value === null ? 0 : 1 }, open.has(rule.name));
-      if (decision.action === "fire") {
-        const episode = { rule: rule.name, firedAt: s, resolvedAt: null };
-        episodes.push(episode);
-        open.set(rule.name, episode);
-      } else if (decision.action === "resolve") {
-        open.get(rule.name)!.resolvedAt = s;
-        open.delete(rule.name);
-      }
+  for (const change of changes) {
+    const second = (change.at - START) / 1000;
+    if (change.kind === "notify") {
+      open.get(change.fingerprint)?.notify.push(change.notify);
+    } else if (change.to === "firing") {
+      const episode = { rule: change.rule.name, firedAt: second, resolvedAt: null, notify: [] };
+      episodes.push(episode);
+      open.set(change.fingerprint, episode);
+    } else if (change.to === "resolved") {
+      open.get(change.fingerprint)!.resolvedAt = second;
+      open.delete(change.fingerprint);
     }
   }
   return episodes;
@@ -134,40 +104,68 @@ describe("the demo's incidents against the default rules", () => {
   // Two cycles: the second starts with a full window of history behind it, as a running demo would.
   describe.each([1, 2, 3, 42, 2026])("seed %i", (seed) => {
     const seconds = 2 * CYCLE_S;
-    const recorded = replay(seed, seconds);
-    const episodes = alertEpisodes(recorded, seconds).filter((e) => e.firedAt >= CYCLE_S || (e.resolvedAt ?? seconds) >= CYCLE_S);
+    const samples = recordDemo(seed, seconds);
+    const allEpisodes = episodesOf(replayChanges(rules, samples));
+    const episodes = allEpisodes.filter((e) => e.firedAt >= CYCLE_S || (e.resolvedAt ?? seconds) >= CYCLE_S);
 
-    it("opens exactly one alert per incident, the incident's own rule, and nothing else", () => {
+    it("opens exactly one alert per incident and rule it trips, and nothing else", () => {
       expect(episodes.map((e) => e.rule).sort()).toEqual(INCIDENT_SCHEDULE.flatMap((i) => i.alerts).sort());
     });
 
-    it.each(INCIDENT_SCHEDULE.flatMap((i) => i.alerts.map((alert) => [i.kind, alert, i] as const)))("%s: %s fires during the incident and resolves before the next one", (_, alert, incident) => {
-      const start = CYCLE_S + incident.startMs / 1000;
-      const end = start + incident.durationMs / 1000;
-      const episode = episodes.find((e) => e.rule === alert)!;
-      expect(episode.firedAt).toBeGreaterThanOrEqual(start);
-      expect(episode.firedAt).toBeLessThan(end);
-      expect(episode.resolvedAt).not.toBeNull();
-      expect(episode.resolvedAt!).toBeGreaterThan(end);
-      const later = INCIDENT_SCHEDULE.filter((i) => i.startMs > incident.startMs).map((i) => CYCLE_S + i.startMs / 1000);
-      const next = later.length ? Math.min(...later) : 2 * CYCLE_S + Math.min(...INCIDENT_SCHEDULE.map((i) => i.startMs / 1000));
-      expect(episode.resolvedAt!).toBeLessThan(next);
+    it.each(INCIDENT_SCHEDULE.flatMap((i) => i.alerts.map((alert) => [i.kind, alert, i] as const)))(
+      "%s: %s fires during the incident and resolves before the next one",
+      (_, alert, incident) => {
+        const start = CYCLE_S + incident.startMs / 1000;
+        const end = start + incident.durationMs / 1000;
+        const episode = episodes.find((e) => e.rule === alert)!;
+        expect(episode.firedAt).toBeGreaterThanOrEqual(start);
+        expect(episode.firedAt).toBeLessThan(end);
+        expect(episode.resolvedAt).not.toBeNull();
+        expect(episode.resolvedAt!).toBeGreaterThan(end);
+        const later = INCIDENT_SCHEDULE.filter((i) => i.startMs > incident.startMs).map((i) => CYCLE_S + i.startMs / 1000);
+        const next = later.length ? Math.min(...later) : 2 * CYCLE_S + Math.min(...INCIDENT_SCHEDULE.map((i) => i.startMs / 1000));
+        expect(episode.resolvedAt!).toBeLessThan(next);
+      },
+    );
+
+    it("pages once per incident: the job failing for want of connections is the pool's alert, not a second page", () => {
+      const firstCycle = allEpisodes.filter((e) => e.firedAt < CYCLE_S);
+      expect(firstCycle.map((e) => [e.rule, e.notify]).sort()).toEqual(
+        [
+          ["API response time p95 > 1000 ms", ["notified"]],
+          ["Background job unhealthy", ["inhibited"]],
+          ["DB connection pool > 90% in use", ["notified"]],
+          ["Payment success rate < 95%", ["notified"]],
+        ].sort(),
+      );
+    });
+
+    it("the same incidents a demo day later come within the 15-minute cooldown: they show, but page nobody", () => {
+      expect(episodes.map((e) => [e.rule, e.notify.includes("notified")])).toEqual(episodes.map((e) => [e.rule, false]));
     });
 
     it("keeps a margin from the thresholds while nothing is wrong", () => {
+      const windows = new MemoryWindows();
+      for (const s of samples) windows.add(s.metric, s.service, s.ts, s.value);
+      windows.seal();
       // Only seconds whose whole window is clear of the incident that would move the number.
       const incidents = Array.from({ length: 2 * CYCLE_S }, (_, s) => incidentAt(s * 1000));
       const clearOf = (kind: Incident, s: number) => !incidents.slice(s - 60, s + 1).includes(kind);
       const api = ruleNamed("API response time p95 > 1000 ms");
       const payments = ruleNamed("Payment success rate < 95%");
+      const pool = ruleNamed("DB connection pool > 90% in use");
       let worstP95 = 0;
       let worstSuccess = 100;
+      let worstPool = 0;
       for (let s = CYCLE_S; s < 2 * CYCLE_S; s++) {
-        if (clearOf("latency-spike", s)) worstP95 = Math.max(worstP95, windowValue(recorded, api, s)!);
-        if (clearOf("gateway-timeouts", s)) worstSuccess = Math.min(worstSuccess, windowValue(recorded, payments, s)!);
+        const [p95, success, inUse] = windows.observe([api, payments, pool], START + s * 1000).map((o) => o.value!);
+        if (clearOf("latency-spike", s)) worstP95 = Math.max(worstP95, p95!);
+        if (clearOf("gateway-timeouts", s)) worstSuccess = Math.min(worstSuccess, success!);
+        if (clearOf("pool-exhaustion", s)) worstPool = Math.max(worstPool, inUse!);
       }
       expect(worstP95).toBeLessThan(0.8 * api.threshold);
       expect(worstSuccess).toBeGreaterThan(payments.threshold + 1.5);
+      expect(worstPool).toBeLessThan(pool.clearThreshold!);
     });
   });
 });

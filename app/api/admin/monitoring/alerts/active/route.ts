@@ -3,6 +3,7 @@ import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute("monitoring.alerts.active", "viewer", async ({ ctx }) => ({
-  alerts: await listActiveAlerts(ctx),
+/** Firing and acknowledged alerts; `?include=pending` adds breaches still waiting out their `for`. */
+export const GET = apiRoute("monitoring.alerts.active", "viewer", async ({ ctx, request }) => ({
+  alerts: await listActiveAlerts(ctx, { includePending: request.nextUrl.searchParams.get("include") === "pending" }),
 }));

@@ -4,7 +4,7 @@ import { apiRoute } from "@/lib/http/api-route";
 export const dynamic = "force-dynamic";
 
 export const POST = apiRoute<{ id: string }>("monitoring.alerts.acknowledge", "admin", async ({ ctx, actor, params, runtime }) => {
-  const alert = await acknowledgeAlert(ctx, actor!, params.id);
-  runtime.bus.publish({ type: "alert", data: alert });
-  return { alert };
+  const change = await acknowledgeAlert(ctx, actor!, params.id);
+  runtime.alertChanged(change);
+  return { alert: change.alert };
 });
