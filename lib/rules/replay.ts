@@ -74,8 +74,9 @@ export function rulesFromJson(json: unknown): EvaluatedRule[] {
 
 /**
  * Runs the production rule engine over recorded samples in simulated time, evaluating every
- * `intervalMs` as the live evaluator does, from the first sample until every window has
- * drained after the last. Returns every engine change in order.
+ * `intervalMs` as the live evaluator does, from the first sample to the last. It stops there:
+ * past the end of a recording every window would empty, and `noData: alert` rules would fire
+ * at what is only the end of the file. Returns every engine change in order.
  */
 export function replayChanges(rules: readonly EvaluatedRule[], samples: readonly RecordedSample[], intervalMs = 1000): EngineChange[] {
   const windows = new MemoryWindows();
@@ -83,10 +84,9 @@ export function replayChanges(rules: readonly EvaluatedRule[], samples: readonly
   windows.seal();
   const span = windows.span();
   if (!span || rules.length === 0) return [];
-  const tail = Math.max(...rules.map((r) => r.windowSeconds + Math.max(r.forSeconds, r.keepFiringForSeconds))) * 1000 + intervalMs;
   const engine = new RuleEngine();
   const changes: EngineChange[] = [];
-  for (let now = Math.floor(span.from / intervalMs) * intervalMs; now <= span.to + tail; now += intervalMs) {
+  for (let now = Math.floor(span.from / intervalMs) * intervalMs; now <= span.to; now += intervalMs) {
     const observed = windows.observe(rules, now);
     const observations = new Map(rules.map((rule, i) => [rule.id, observed[i]!]));
     changes.push(...engine.evaluate(rules, observations, [], now));
