@@ -11,8 +11,12 @@
  *    RSS per stream, both against a bare node:http SSE server.
  *  - history: a 7-day percentile chart over 10 million raw samples (`--history-samples N`),
  *    answered from the 1-hour rollups against the same query over the raw rows.
+ *  - rules: evaluation time per one-second cycle at 100 and 1,000 rules over live data,
+ *    against the interval (target ≤ 0.25), cycles missed; the labelled scenarios' critical
+ *    false-positive share and time to fire.
  *  - instrumentation: a trivial handler's throughput with and without lib/instrument.
  *
+ * `--only ingest,live,rules,history,instrumentation` runs some of them.
  * The store is PGlite, or a fresh database on the server in DATABASE_URL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,12 +28,15 @@ import type { Sample } from "../lib/ingest/batch-schema";
 import { SeriesCache, writeSamples } from "../lib/ingest/write-samples";
 import { signInAt } from "../tests/support/sign-in";
 import { readEventsUntil } from "../tests/support/sse";
+import { ensureRule } from "../tests/support/rules";
+import type { AlertView } from "../lib/alerts/alert-lifecycle";
 import { createDatabase } from "../tests/support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY } from "../tests/support/vigil-process";
 import { buildIfNeeded } from "./build-if-needed";
 import { measureHistory } from "./bench-history";
 import { measureInstrumentationOverhead } from "./bench-instrumentation";
 import { measureLive } from "./bench-live";
+import { measureRules } from "./bench-rules";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -56,12 +63,44 @@ function makeSamples(n: number, start: number): Sample[] {
   }));
 }
 
+const SECTIONS = ["ingest", "live", "rules", "history", "instrumentation"] as const;
+type Section = (typeof SECTIONS)[number];
+const onlyArg = args.includes("--only") ? args[args.indexOf("--only") + 1]?.split(",") : undefined;
+const unknownSection = onlyArg?.find((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknownSection) throw new Error(`--only ${unknownSection}: one of ${SECTIONS.join(", ")}`);
+const wants = (section: Section) => !onlyArg || onlyArg.includes(section);
+
 async function main() {
   buildIfNeeded(root);
-  const database = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
+  const postgresUrl = process.env.DATABASE_URL;
+  const figures: Record<string, unknown> = { store: postgresUrl ? "postgres" : "pglite" };
+  if (wants("ingest")) Object.assign(figures, await measureIngestAndAlerts(postgresUrl));
+  // A fresh server for the stream figures: the ingest run's garbage would make its memory
+  // per connection meaningless (RSS can fall as that garbage is collected).
+  if (wants("live")) Object.assign(figures, await measureLiveOnFreshServer(liveClients));
+  if (wants("rules")) Object.assign(figures, await measureRules({ postgresUrl, log }));
+  if (wants("history")) Object.assign(figures, await measureHistory({ samples: historySamples, postgresUrl, log }));
+  if (wants("instrumentation")) {
+    const overhead = await measureInstrumentationOverhead({ requests: 200_000 });
+    log(
+      `instrumentation: ${Math.round(overhead.plainRps).toLocaleString()} req/CPU-s plain, ${Math.round(overhead.instrumentedRps).toLocaleString()} instrumented: ` +
+        `${overhead.overheadPercent.toFixed(2)} % ± ${overhead.uncertaintyPercent.toFixed(2)} overhead`,
+    );
+    Object.assign(figures, {
+      instrumentation_plain_req_per_cpu_s: Math.round(overhead.plainRps),
+      instrumentation_instrumented_req_per_cpu_s: Math.round(overhead.instrumentedRps),
+      instrumentation_overhead_percent: Number(overhead.overheadPercent.toFixed(2)),
+      instrumentation_overhead_uncertainty_percent: Number(overhead.uncertaintyPercent.toFixed(2)),
+    });
+  }
+  if (json) console.log(JSON.stringify(figures));
+}
+
+/** HTTP ingest against COPY into the same store, then a breach's POST until its alert is on the stream. */
+async function measureIngestAndAlerts(postgresUrl: string | undefined) {
+  const database = postgresUrl ? await createDatabase(postgresUrl) : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), "vigil-bench-"));
-  const storeName = database ? "postgres" : "pglite";
-  log(`store: ${storeName}, ${sampleCount} samples in batches of ${BATCH}, ${SERIES} series`);
+  log(`store: ${database ? "postgres" : "pglite"}, ${sampleCount} samples in batches of ${BATCH}, ${SERIES} series`);
   // Current timestamps, as a live app sends: samples an hour old would each be a backfill,
   // and the rollup job rebuilding them would be measured as ingest cost.
   const start = Date.now() - 5_000;
@@ -112,19 +151,7 @@ async function main() {
 
     const alertLatency = await measureAlertLatency(vigil.url);
     log(`alert latency:   ${Math.round(alertLatency)} ms from POST to alert on the stream (evaluation interval 1000 ms)`);
-    // A fresh server for the stream figures: the ingest run's garbage would make its memory
-    // per connection meaningless (RSS can fall as that garbage is collected).
-    const live = await measureLiveOnFreshServer(liveClients);
-
-    const history = await measureHistory({ samples: historySamples, postgresUrl: process.env.DATABASE_URL, log });
-    const overhead = await measureInstrumentationOverhead({ requests: 200_000 });
-    log(
-      `instrumentation: ${Math.round(overhead.plainRps).toLocaleString()} req/CPU-s plain, ${Math.round(overhead.instrumentedRps).toLocaleString()} instrumented: ` +
-        `${overhead.overheadPercent.toFixed(2)} % ± ${overhead.uncertaintyPercent.toFixed(2)} overhead`,
-    );
-
-    const figures = {
-      store: storeName,
+    return {
       samples: sampleCount,
       batch_size: BATCH,
       http_ingest_samples_per_s: Math.round(httpRate),
@@ -133,14 +160,7 @@ async function main() {
       alert_latency_ms: Math.round(alertLatency),
       evaluation_interval_ms: 1000,
       alert_latency_to_interval_ratio: Number((alertLatency / 1000).toFixed(3)),
-      ...live,
-      ...history,
-      instrumentation_plain_req_per_cpu_s: Math.round(overhead.plainRps),
-      instrumentation_instrumented_req_per_cpu_s: Math.round(overhead.instrumentedRps),
-      instrumentation_overhead_percent: Number(overhead.overheadPercent.toFixed(2)),
-      instrumentation_overhead_uncertainty_percent: Number(overhead.uncertaintyPercent.toFixed(2)),
     };
-    if (json) console.log(JSON.stringify(figures));
   } finally {
     await vigil.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -159,17 +179,19 @@ async function measureLiveOnFreshServer(clients: number) {
 }
 
 /** Signs in, opens the live stream, posts one breaching batch and times the alert's arrival. */
+/** A breach, from the POST that carries it to the firing alert on the stream, with a rule whose `for` is 0. */
 async function measureAlertLatency(baseUrl: string): Promise<number> {
   const { cookie } = await signInAt(baseUrl, TEST_ADMIN.email, TEST_ADMIN.password);
+  const rule = { name: "bench: breach > 1000, at once", metric: "bench.breach", aggregation: "last", window: "1m", operator: ">", threshold: 1000, for: "0s", severity: "critical" };
+  await ensureRule(baseUrl, cookie, rule);
   const stream = await fetch(`${baseUrl}/api/admin/monitoring/stream`, { headers: { cookie } });
   const sent = performance.now();
-  const breach = Array.from({ length: 20 }, () => ({ metric: "api.response_time", value: 5000 }));
   await fetch(`${baseUrl}/api/ingest/metrics`, {
     method: "POST",
     headers: { authorization: `Bearer ${TEST_INGEST_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ samples: breach }),
+    body: JSON.stringify({ samples: [{ metric: "bench.breach", value: 5000 }] }),
   });
-  await readEventsUntil(stream, (e) => e.event === "alert");
+  await readEventsUntil(stream, (e) => e.event === "alert" && (e.data as AlertView).ruleName === rule.name && (e.data as AlertView).status === "firing");
   return performance.now() - sent;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Comparison, Severity } from "@/db/schema";
+import { formatDuration } from "./durations";
 
 /**
  * The rule engine's decisions, with no I/O and the clock passed in: the live evaluator and
@@ -26,6 +27,9 @@ export interface EngineRule {
   service: string | null;
   tags: Record<string, string>;
   labels: Record<string, string>;
+  /** How the window is summed up; only for the words of the reason here. */
+  aggregation: string;
+  windowSeconds: number;
   comparison: Comparison;
   threshold: number;
   clearThreshold: number | null;
@@ -135,11 +139,12 @@ export function fingerprintOf(rule: Pick<EngineRule, "id" | "service" | "tags" |
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }
 
-/** "p95 1840 > 1000": the value against the threshold, short enough for an SMS. */
-export function describeBreach(rule: Pick<EngineRule, "comparison" | "threshold">, value: number | null): string {
-  if (value === null) return "no data";
+/** "p95 of api.response_time is 1840 over 1m (alert when > 1000)": short enough for an SMS. */
+export function describeBreach(rule: Pick<EngineRule, "aggregation" | "metric" | "windowSeconds" | "comparison" | "threshold">, value: number | null): string {
+  const alertWhen = `(alert when ${rule.comparison} ${rule.threshold})`;
+  if (value === null) return `no data for ${rule.metric} over ${formatDuration(rule.windowSeconds)} ${alertWhen}`;
   const shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
-  return `${shown} ${rule.comparison} ${rule.threshold}`;
+  return `${rule.aggregation} of ${rule.metric} is ${shown} over ${formatDuration(rule.windowSeconds)} ${alertWhen}`;
 }
 
 /**
@@ -256,7 +261,7 @@ export class RuleEngine {
     if (alert.phase === "pending") {
       if (verdict === "clear") {
         this.open.delete(fingerprint);
-        return [transition("pending", "inactive", `cleared before ${rule.forSeconds} s: ${breach}`)];
+        return [transition("pending", "inactive", `cleared within its ${formatDuration(rule.forSeconds)} for: ${breach}`)];
       }
       // Unknown (too little data) neither confirms nor cancels: the breach has not been seen to end.
       if (verdict === "breach" && now - alert.since >= rule.forSeconds * 1000) return [this.fire(alert, transition, now, breach)];

@@ -13,7 +13,11 @@ export interface EvaluatorStats {
   missedCycles: number;
   lastCycleMs: number | null;
   lastRuleCount: number;
+  /** The last few cycles' durations in ms, oldest first. */
+  recentCycleMs: number[];
 }
+
+const RECENT_CYCLES = 120;
 
 /**
  * One evaluation pass at ctx.now(), while holding the lease: every active rule's window in one
@@ -26,7 +30,7 @@ export class RuleEvaluator {
   private running: Promise<void> | undefined;
   private stopped = false;
   private engine: RuleEngine | undefined;
-  readonly stats: EvaluatorStats = { cycles: 0, missedCycles: 0, lastCycleMs: null, lastRuleCount: 0 };
+  readonly stats: EvaluatorStats = { cycles: 0, missedCycles: 0, lastCycleMs: null, lastRuleCount: 0, recentCycleMs: [] };
 
   constructor(
     private readonly ctx: Ctx,
@@ -67,9 +71,12 @@ export class RuleEvaluator {
       this.engine = undefined;
       throw error;
     }
+    const cycleMs = performance.now() - started;
     this.stats.cycles++;
-    this.stats.lastCycleMs = performance.now() - started;
+    this.stats.lastCycleMs = cycleMs;
     this.stats.lastRuleCount = rules.length;
+    this.stats.recentCycleMs.push(cycleMs);
+    if (this.stats.recentCycleMs.length > RECENT_CYCLES) this.stats.recentCycleMs.shift();
     for (const change of applied) this.onChange(change);
     return applied;
   }

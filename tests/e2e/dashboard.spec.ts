@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { ensureRule, IMMEDIATE_API_RULE } from "../support/rules";
 import { TEST_ADMIN, TEST_INGEST_KEY } from "../support/vigil-process";
 
 const url = (path: string) => `${process.env.VIGIL_E2E_URL}${path}`;
@@ -51,10 +52,14 @@ test("the dashboard goes live and shows a new alert without a reload", async ({ 
   await pinned.getByRole("button", { name: /^Unpin/ }).click();
   await expect(pinned).toHaveCount(0);
 
-  // A breach: the rule evaluator opens an alert and the stream brings it to the page.
+  // A breach: the rule evaluator opens an alert and the stream brings it to the page. The
+  // default API rule waits 30 s (`for`); this test's own rule fires on the first pass.
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  await ensureRule(url(""), cookie, IMMEDIATE_API_RULE);
+
   const slow = Array.from({ length: 20 }, (_, i) => ({ metric: "api.response_time", service: "shop-api", unit: "ms", value: 3000 + i }));
   await ingest(page, slow);
-  const alert = page.getByTestId("alert-row").filter({ hasText: "API response time p95 > 1000 ms" });
+  const alert = page.getByTestId("alert-row").filter({ hasText: IMMEDIATE_API_RULE.name });
   await expect(alert.first()).toBeVisible();
   // The card takes its colour from the rule watching it, a warning rule.
   await expect(page.getByTestId("card-api")).toHaveAttribute("data-state", "warning");
@@ -62,10 +67,10 @@ test("the dashboard goes live and shows a new alert without a reload", async ({ 
   expect(await page.evaluate(() => (window as unknown as { __vigilMark?: boolean }).__vigilMark)).toBe(true);
 
   // An admin can acknowledge it from the page.
-  const firing = page.getByTestId("alert-row").filter({ hasText: "API response time p95 > 1000 ms" }).and(page.locator("[data-status=firing]"));
+  const firing = page.getByTestId("alert-row").filter({ hasText: IMMEDIATE_API_RULE.name }).and(page.locator("[data-status=firing]"));
   if (await firing.count()) {
     await firing.first().getByRole("button", { name: "Acknowledge" }).click();
-    await expect(page.getByTestId("alert-row").filter({ hasText: "API response time p95 > 1000 ms" }).first()).toHaveAttribute(
+    await expect(page.getByTestId("alert-row").filter({ hasText: IMMEDIATE_API_RULE.name }).first()).toHaveAttribute(
       "data-status",
       "acknowledged",
     );

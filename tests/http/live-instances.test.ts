@@ -5,11 +5,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import { signInAt } from "../support/sign-in";
+import { ensureRule, IMMEDIATE_API_RULE } from "../support/rules";
 import { openEventStream } from "../support/sse";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY, type VigilProcess } from "../support/vigil-process";
 
-const RULE = "API response time p95 > 1000 ms";
+const RULE = IMMEDIATE_API_RULE.name;
 const breach = Array.from({ length: 20 }, () => ({ metric: "api.response_time", service: "shop-api", unit: "ms", value: 5000 }));
 const isAlert = (status: AlertView["status"]) => (e: { event: string; data: unknown }) =>
   e.event === "alert" && (e.data as AlertView).ruleName === RULE && (e.data as AlertView).status === status;
@@ -59,6 +60,7 @@ describe(POSTGRES_URL ? "live events across two instances on one Postgres" : "li
   it("a breaching ingest on A reaches B's stream as an alert; B's acknowledgement reaches A's", async () => {
     const viewer = b ?? a; // where the browser is connected
     const { cookie } = await signInAt(viewer.url, TEST_ADMIN.email, TEST_ADMIN.password);
+    await ensureRule(viewer.url, cookie, IMMEDIATE_API_RULE);
     const onViewer = await openEventStream(viewer.url, cookie);
     const onA = await openEventStream(a.url, cookie);
     await Promise.all([onViewer.events.take(1), onA.events.take(1)]); // the opening snapshots

@@ -6,10 +6,11 @@ import { WebSocket } from "ws";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import { signInAt } from "../support/sign-in";
 import { openEventStream, type ServerSentEvent } from "../support/sse";
+import { ensureRule, IMMEDIATE_API_RULE } from "../support/rules";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY, type VigilProcess } from "../support/vigil-process";
 
-const RULE = "API response time p95 > 1000 ms";
+const RULE = IMMEDIATE_API_RULE.name;
 const ID = /^([0-9a-z]+)-(\d+)$/;
 const ENV = { VIGIL_SSE_HEARTBEAT_MS: "200" };
 
@@ -77,6 +78,7 @@ describe("live stream: ids, heartbeats, resuming (SSE and WebSocket)", () => {
     store = { dataDir: mkdtempSync(path.join(tmpdir(), "vigil-live-")), databaseUrl: database?.url };
     vigil = await startVigilProcess(ENV, store);
     ({ cookie } = await signInAt(vigil.url, TEST_ADMIN.email, TEST_ADMIN.password));
+    await ensureRule(vigil.url, cookie, IMMEDIATE_API_RULE);
   });
 
   afterAll(async () => {

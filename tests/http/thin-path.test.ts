@@ -3,8 +3,9 @@ import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 import { baseUrl, getJson, ingest, signIn } from "../support/http-client";
 import { readEventsUntil } from "../support/sse";
+import { ensureRule, IMMEDIATE_API_RULE } from "../support/rules";
 
-const RULE = "API response time p95 > 1000 ms";
+const RULE = IMMEDIATE_API_RULE.name;
 
 async function activeAlerts(cookie: string): Promise<AlertView[]> {
   return (await getJson<{ alerts: AlertView[] }>("/api/admin/monitoring/alerts/active", cookie)).body.alerts;
@@ -23,6 +24,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_00
 describe("metric → store → rule → alert → live stream", () => {
   it("a breaching sample opens an alert, streamed live; healthy samples resolve it", async () => {
     const { cookie } = await signIn();
+    await ensureRule(baseUrl(), cookie, IMMEDIATE_API_RULE);
     const stream = await fetch(`${baseUrl()}/api/admin/monitoring/stream`, { headers: { cookie } });
     expect(stream.status).toBe(200);
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);

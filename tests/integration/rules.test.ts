@@ -127,11 +127,11 @@ describe("rules, evaluation and the alert lifecycle over the store", () => {
 
     it("every step is in the alert's history, with its time", async () => {
       const events = await listAlertEvents(t.ctx, alertId);
-      expect(events.map((e) => [e.fromStatus, e.toStatus, e.at.toISOString(), e.note.split(":")[0]])).toEqual([
-        ["inactive", "pending", at(10).toISOString(), "1500 > 1000"],
-        ["pending", "firing", at(12).toISOString(), "1500 > 1000"],
+      expect(events.map((e) => [e.fromStatus, e.toStatus, e.at.toISOString(), e.note])).toEqual([
+        ["inactive", "pending", at(10).toISOString(), "last of checkout.latency is 1500 over 5s (alert when > 1000)"],
+        ["pending", "firing", at(12).toISOString(), "last of checkout.latency is 1500 over 5s (alert when > 1000)"],
         ["firing", "firing", at(12).toISOString(), "announced"],
-        ["firing", "resolved", at(16).toISOString(), "cleared"],
+        ["firing", "resolved", at(16).toISOString(), "cleared: last of checkout.latency is 700 over 5s (alert when > 1000)"],
       ]);
     });
 

@@ -17,6 +17,8 @@ const rule = (over: Partial<EngineRule> = {}): EngineRule => ({
   service: null,
   tags: {},
   labels: {},
+  aggregation: "last",
+  windowSeconds: 60,
   comparison: ">",
   threshold: 100,
   clearThreshold: null,
