@@ -7,6 +7,12 @@ import { authOptions } from "@/lib/auth/auth-options";
 
 export const dynamic = "force-dynamic";
 
+const NAV_LINKS = [
+  { href: "/", label: "Dashboard", testId: "nav-dashboard" },
+  { href: "/checks", label: "Checks", testId: "nav-checks" },
+  { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
+] as const;
+
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const session = await getServerSession(authOptions());
   if (!session) redirect("/login");
@@ -14,17 +20,16 @@ export default async function AppLayout({ children }: { children: React.ReactNod
     <Providers>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
-          <div className="flex items-center gap-4">
+          <div className="flex items-center gap-2 sm:gap-4">
             <Link href="/" className="text-lg font-semibold">
               Vigil
             </Link>
             <nav aria-label="Main" className="flex items-center gap-1 text-sm">
-              <Link href="/" className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800" data-testid="nav-dashboard">
-                Dashboard
-              </Link>
-              <Link href="/checks" className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800" data-testid="nav-checks">
-                Checks
-              </Link>
+              {NAV_LINKS.map(({ href, label, testId }) => (
+                <Link key={href} href={href} className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800" data-testid={testId}>
+                  {label}
+                </Link>
+              ))}
             </nav>
           </div>
           <div className="flex items-center gap-3 text-sm">

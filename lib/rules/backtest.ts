@@ -74,13 +74,18 @@ export async function backtestRule(ctx: Ctx, rule: EvaluatedRule, period: Backte
   const stepMs = stepSeconds * 1000;
   const transitions: Transition[] = [];
   const values: { t: number; value: number | null }[] = [];
-  for (let t = Math.ceil(from / stepMs) * stepMs; t <= to; t += stepMs) {
+  const evaluateAt = (t: number) => {
     const [observation] = windows.memory.observe([evaluated], t);
     values.push({ t, value: observation!.value });
     for (const change of engine.evaluate([evaluated], new Map([[rule.id, observation!]]), [], t)) {
       if (change.kind === "transition") transitions.push(change);
     }
-  }
+  };
+  const steps = [];
+  for (let t = Math.ceil(from / stepMs) * stepMs; t <= to; t += stepMs) steps.push(t);
+  // And now itself: the samples of the last seconds are often what the admin is looking at.
+  if (steps.at(-1) !== to) steps.push(to);
+  for (const t of steps) evaluateAt(t);
   return {
     period,
     from: new Date(from).toISOString(),

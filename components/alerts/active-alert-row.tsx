@@ -1,0 +1,151 @@
+"use client";
+
+import { Badge } from "@tremor/react";
+import { useId, useState } from "react";
+import { relativeTime } from "@/components/dashboard/alert-list";
+import { RowButton } from "@/components/row-button";
+import type { AlertView } from "@/lib/alerts/alert-lifecycle";
+import type { SilenceView } from "@/lib/alerts/silences";
+import { formatTime } from "./format-time";
+import { INPUT_CLASS } from "./field";
+import { SeverityBadge } from "./severity-badge";
+
+type OpenStatus = Exclude<AlertView["status"], "resolved">;
+
+const STATUS = {
+  pending: { color: "slate", label: "Pending" },
+  firing: { color: "red", label: "Firing" },
+  acknowledged: { color: "amber", label: "Acknowledged" },
+} as const satisfies Record<OpenStatus, { color: string; label: string }>;
+
+/** Why nobody was told yet, in words; null when it was announced (or is not firing yet). */
+function heldLabel(alert: AlertView, ruleNames: ReadonlyMap<string, string>, silences: readonly SilenceView[], now: number): string | null {
+  switch (alert.notifyState) {
+    case "silenced": {
+      const silence = silences.find((s) => s.id === alert.heldBy);
+      return silence ? `Silenced until ${formatTime(silence.endsAt, now)}: ${silence.reason}` : "Silenced";
+    }
+    case "inhibited": {
+      const cause = alert.heldBy ? ruleNames.get(alert.heldBy) : undefined;
+      return cause ? `Inhibited by a dependency (${cause} is firing)` : "Inhibited by a dependency";
+    }
+    case "cooldown":
+      return "Held: cooldown after the last alert";
+    case "rate_limited":
+      return "Held: hourly alert limit reached";
+    default:
+      return null;
+  }
+}
+
+export function ActiveAlertRow({
+  alert,
+  now,
+  ruleNames,
+  silences,
+  canEdit,
+  busy,
+  onAcknowledge,
+  onResolve,
+}: {
+  alert: AlertView;
+  now: number;
+  ruleNames: ReadonlyMap<string, string>;
+  silences: readonly SilenceView[];
+  canEdit: boolean;
+  /** An acknowledge or resolve of this alert is on its way. */
+  busy: boolean;
+  onAcknowledge: () => void;
+  onResolve: (notes: string) => void;
+}) {
+  const notesId = useId();
+  const [resolving, setResolving] = useState(false);
+  const [notes, setNotes] = useState("");
+  const status = STATUS[alert.status as OpenStatus] ?? STATUS.firing;
+  const held = heldLabel(alert, ruleNames, silences, now);
+  const since = alert.status === "pending" ? `breaching since ${relativeTime(alert.triggeredAt, now)}` : `since ${relativeTime(alert.firedAt ?? alert.triggeredAt, now)}`;
+
+  return (
+    <li className="py-3" data-testid="active-alert" data-status={alert.status} data-alert-id={alert.id} data-rule-id={alert.ruleId} data-severity={alert.severity}>
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-start sm:justify-between">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-2">
+            <SeverityBadge severity={alert.severity} />
+            <Badge color={status.color} data-testid="alert-status">
+              {status.label}
+            </Badge>
+            <span className="min-w-0 font-medium break-words" data-testid="alert-rule-name">
+              {alert.ruleName}
+            </span>
+          </div>
+          <p className="mt-1 text-sm break-words" data-testid="alert-reason">
+            {alert.reason}
+          </p>
+          <p className="mt-1 text-xs text-slate-500">
+            <span data-testid="alert-since">{since}</span>
+            {alert.acknowledgedAt && ` · acknowledged ${relativeTime(alert.acknowledgedAt, now)}`}
+          </p>
+          {held && (
+            <p className="mt-1 text-sm break-words text-amber-800 dark:text-amber-300" data-testid="notify-state">
+              {held}
+            </p>
+          )}
+          {alert.runbookUrl && (
+            <a href={alert.runbookUrl} target="_blank" rel="noreferrer" className="mt-1 inline-block text-sm text-indigo-700 underline dark:text-indigo-400">
+              Runbook
+            </a>
+          )}
+        </div>
+        {canEdit && !resolving && (
+          <div className="flex shrink-0 flex-wrap items-center gap-2 text-sm">
+            {alert.status === "firing" && (
+              <RowButton onClick={onAcknowledge} disabled={busy} aria-label={`Acknowledge ${alert.ruleName}`} data-testid="alert-acknowledge">
+                Acknowledge
+              </RowButton>
+            )}
+            <RowButton onClick={() => setResolving(true)} disabled={busy} aria-label={`Resolve ${alert.ruleName}`} data-testid="alert-resolve">
+              Resolve
+            </RowButton>
+          </div>
+        )}
+      </div>
+      {canEdit && resolving && (
+        <form
+          className="mt-3 min-w-0 space-y-2"
+          aria-label={`Resolve ${alert.ruleName}`}
+          onSubmit={(event) => {
+            event.preventDefault();
+            onResolve(notes);
+          }}
+        >
+          <label htmlFor={notesId} className="block text-sm font-medium">
+            Resolution notes
+          </label>
+          <textarea
+            id={notesId}
+            value={notes}
+            onChange={(e) => setNotes(e.target.value)}
+            rows={2}
+            maxLength={2000}
+            placeholder="Optional: what was done, for the history"
+            className={`${INPUT_CLASS} border-slate-300 dark:border-slate-700`}
+            data-testid="alert-resolve-notes"
+          />
+          <div className="flex flex-wrap gap-2 text-sm">
+            <button
+              type="submit"
+              disabled={busy}
+              className="min-h-11 rounded-md bg-indigo-600 px-4 font-medium text-white hover:bg-indigo-500 disabled:opacity-60 sm:min-h-0 sm:px-2 sm:py-0.5"
+              data-testid="alert-resolve-confirm"
+            >
+              {busy ? "Resolving…" : "Confirm resolve"}
+            </button>
+            <RowButton onClick={() => setResolving(false)} data-testid="alert-resolve-cancel">
+              Cancel
+            </RowButton>
+          </div>
+        </form>
+      )}
+    </li>
+  );
+}

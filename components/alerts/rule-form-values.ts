@@ -1,0 +1,118 @@
+import type { RuleView } from "@/lib/rules/rules";
+import type { RuleBody } from "./alerts-api";
+
+type Rule = RuleView;
+
+// The API's enums, repeated here because db/schema is server code; `satisfies` keeps them in step.
+export const AGGREGATIONS = ["last", "avg", "min", "max", "sum", "count", "rate", "p50", "p90", "p95", "p99", "ratio"] as const satisfies readonly Rule["aggregation"][];
+export const OPERATORS = [">", ">=", "<", "<=", "==", "!="] as const satisfies readonly Rule["operator"][];
+export const SEVERITIES = ["critical", "warning", "info"] as const satisfies readonly Rule["severity"][];
+export const NO_DATA = ["keep", "ok", "alert"] as const satisfies readonly Rule["noData"][];
+export const CHANNELS = ["email", "sms", "slack"] as const satisfies readonly Rule["channels"][number][];
+
+/** What the inputs hold: text, so a half-typed number is the admin's business until they save. */
+export interface RuleFormValues {
+  name: string;
+  metric: string;
+  service: string;
+  aggregation: Rule["aggregation"];
+  window: string;
+  denominator: string;
+  operator: Rule["operator"];
+  threshold: string;
+  clearThreshold: string;
+  for: string;
+  severity: Rule["severity"];
+  minSamples: string;
+  keepFiringFor: string;
+  noData: Rule["noData"];
+  cooldownMinutes: string;
+  maxAlertsPerHour: string;
+  channels: Rule["channels"];
+  runbookUrl: string;
+  dependsOn: string[];
+}
+
+/** The fields typed as text (the rest are choices). */
+export type TextField = Exclude<keyof RuleFormValues, "aggregation" | "operator" | "severity" | "noData" | "channels" | "dependsOn">;
+
+/** The API's defaults, written out so the admin sees what they get. */
+export const NEW_RULE: RuleFormValues = {
+  name: "",
+  metric: "",
+  service: "",
+  aggregation: "avg",
+  window: "1m",
+  denominator: "",
+  operator: ">",
+  threshold: "",
+  clearThreshold: "",
+  for: "0s",
+  severity: "warning",
+  minSamples: "1",
+  keepFiringFor: "0s",
+  noData: "keep",
+  cooldownMinutes: "15",
+  maxAlertsPerHour: "4",
+  channels: [],
+  runbookUrl: "",
+  dependsOn: [],
+};
+
+/** Fields in the collapsed "More" part: an error in one of them opens it. */
+export const MORE_FIELDS = ["minSamples", "keepFiringFor", "noData", "cooldownMinutes", "maxAlertsPerHour", "channels", "runbookUrl", "dependsOn"] as const;
+
+export function formValuesOf(rule: Rule): RuleFormValues {
+  return {
+    name: rule.name,
+    metric: rule.metric,
+    service: rule.service ?? "",
+    aggregation: rule.aggregation,
+    window: rule.window,
+    denominator: rule.denominator ?? "",
+    operator: rule.operator,
+    threshold: String(rule.threshold),
+    clearThreshold: rule.clearThreshold === null ? "" : String(rule.clearThreshold),
+    for: rule.for,
+    severity: rule.severity,
+    minSamples: String(rule.minSamples),
+    keepFiringFor: rule.keepFiringFor,
+    noData: rule.noData,
+    cooldownMinutes: String(rule.cooldownMinutes),
+    maxAlertsPerHour: String(rule.maxAlertsPerHour),
+    channels: rule.channels,
+    runbookUrl: rule.runbookUrl ?? "",
+    dependsOn: rule.dependsOn,
+  };
+}
+
+/**
+ * The form as the API takes it. Blank optional fields are "none" (null) or the API's default
+ * (undefined); a blank threshold is sent as null so the API says it is missing. Tags and
+ * labels are not in the form: left out, an update keeps them.
+ */
+export function ruleBodyOf(values: RuleFormValues): RuleBody {
+  const text = (value: string) => (value.trim() === "" ? undefined : value.trim());
+  const number = (value: string) => (value.trim() === "" ? undefined : Number(value));
+  return {
+    name: values.name,
+    metric: values.metric.trim(),
+    service: text(values.service) ?? null,
+    aggregation: values.aggregation,
+    window: text(values.window),
+    denominator: values.aggregation === "ratio" ? (text(values.denominator) ?? null) : null,
+    operator: values.operator,
+    threshold: number(values.threshold) ?? null,
+    clearThreshold: number(values.clearThreshold) ?? null,
+    for: text(values.for),
+    severity: values.severity,
+    minSamples: number(values.minSamples),
+    keepFiringFor: text(values.keepFiringFor),
+    noData: values.noData,
+    cooldownMinutes: number(values.cooldownMinutes),
+    maxAlertsPerHour: number(values.maxAlertsPerHour),
+    channels: values.channels,
+    runbookUrl: text(values.runbookUrl) ?? null,
+    dependsOn: values.dependsOn,
+  };
+}
