@@ -7,7 +7,7 @@ import { RowButton } from "@/components/row-button";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { SilenceView } from "@/lib/alerts/silences";
 import { formatTime } from "./format-time";
-import { INPUT_CLASS } from "./field";
+import { INPUT_CLASS } from "@/components/field";
 import { SeverityBadge } from "./severity-badge";
 
 type OpenStatus = Exclude<AlertView["status"], "resolved">;

@@ -7,7 +7,7 @@ import type { BacktestPeriod } from "@/lib/rules/backtest";
 import type { RuleView } from "@/lib/rules/rules";
 import { asApiError, QUERY_KEYS, rulesApi, type ApiRequestError, type RuleBody } from "./alerts-api";
 import { BacktestResult } from "./backtest-result";
-import { Field, FormError } from "./field";
+import { Field, FormError } from "@/components/field";
 import { RuleMoreFields } from "./rule-more-fields";
 import { AGGREGATIONS, formValuesOf, MORE_FIELDS, NEW_RULE, OPERATORS, ruleBodyOf, SEVERITIES, type RuleFormValues, type TextField } from "./rule-form-values";
 

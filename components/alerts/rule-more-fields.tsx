@@ -1,7 +1,7 @@
 "use client";
 
 import type { RuleView } from "@/lib/rules/rules";
-import { Field } from "./field";
+import { Field } from "@/components/field";
 import { CHANNELS, NO_DATA, type RuleFormValues, type TextField } from "./rule-form-values";
 
 const NO_DATA_WORDS: Record<RuleFormValues["noData"], string> = {

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RuleView } from "@/lib/rules/rules";
 import { asApiError, QUERY_KEYS, silencesApi, type SilenceInput } from "./alerts-api";
-import { Field, FormError } from "./field";
+import { Field, FormError } from "@/components/field";
 
 const DURATIONS = [
   { value: "1h", label: "1 hour", ms: 3_600_000 },

@@ -2,7 +2,8 @@
 
 import { Card } from "@tremor/react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useState } from "react";
+import { Field } from "@/components/field";
 import { ApiRequestError, healthChecksApi, type CheckInput, type CheckView } from "./health-checks-api";
 
 const METHODS = ["GET", "HEAD", "POST"] as const satisfies readonly NonNullable<CheckInput["method"]>[];
@@ -62,48 +63,6 @@ function inputOf(values: FormValues): CheckInput {
   };
 }
 
-const INPUT_CLASS =
-  "mt-1 block w-full rounded-md border bg-white px-3 py-2 text-slate-900 disabled:cursor-not-allowed disabled:bg-slate-100 disabled:text-slate-500 dark:bg-slate-900 dark:text-slate-100 dark:disabled:bg-slate-800";
-
-function Field({
-  label,
-  hint,
-  error,
-  field,
-  children,
-}: {
-  label: string;
-  hint?: string;
-  error?: string;
-  field: string;
-  children: (props: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined; className: string }) => React.ReactNode;
-}) {
-  const id = useId();
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      {children({
-        id,
-        "aria-invalid": Boolean(error),
-        "aria-describedby": describedBy,
-        className: `${INPUT_CLASS} ${error ? "border-red-500 dark:border-red-500" : "border-slate-300 dark:border-slate-700"}`,
-      })}
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700 dark:text-red-400" data-testid={`field-error-${field}`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
 
 /**
  * Adds a check, or edits `editing`. Field errors come from the API's 400 (its `details.issues`

@@ -109,9 +109,25 @@ export interface AppliedChange {
  * row. An open alert is found by rule and fingerprint, and the partial unique index on them
  * means a stale second evaluator cannot open a duplicate: its insert finds the row instead.
  */
+/** Below the smallest Postgres pool Vigil runs with; PGlite serialises them anyway. */
+const APPLY_CONCURRENCY = 4;
+
 export async function applyEngineChanges(ctx: Ctx, changes: readonly EngineChange[]): Promise<AppliedChange[]> {
-  const applied: AppliedChange[] = [];
-  for (const change of changes) applied.push(await applyChange(ctx, change));
+  // One alert's changes in order; different alerts side by side, so a pass where twenty
+  // alerts fire at once costs a few round trips on a pool, not sixty in a row.
+  const byAlert = new Map<string, number[]>();
+  changes.forEach((change, i) => {
+    const key = `${change.rule.id}\u0000${change.fingerprint}`;
+    byAlert.set(key, [...(byAlert.get(key) ?? []), i]);
+  });
+  const applied: AppliedChange[] = new Array(changes.length);
+  const queue = [...byAlert.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const i of group) applied[i] = await applyChange(ctx, changes[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, queue.length) }, worker));
   return applied;
 }
 

@@ -37,6 +37,8 @@ export class RuleEvaluator {
     private readonly lease: LeaderLease,
     private readonly intervalMs: number,
     private readonly onChange: (change: AppliedChange) => void,
+    /** After each completed pass, with its duration: Vigil records it as a self-metric. */
+    private readonly onCycle: (cycleMs: number, ruleCount: number) => void = () => {},
   ) {}
 
   start(): void {
@@ -78,6 +80,7 @@ export class RuleEvaluator {
     this.stats.recentCycleMs.push(cycleMs);
     if (this.stats.recentCycleMs.length > RECENT_CYCLES) this.stats.recentCycleMs.shift();
     for (const change of applied) this.onChange(change);
+    this.onCycle(cycleMs, rules.length);
     return applied;
   }
 

@@ -124,7 +124,10 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     snapshots.markDirty();
     if (event && sendEvents) void sendEvents(event).catch((error: unknown) => console.error(`sending ${event.name} failed`, error));
   };
-  const evaluator = new RuleEvaluator(ctx, lease, config.evaluationIntervalMs, alertChanged);
+  const evaluator = new RuleEvaluator(ctx, lease, config.evaluationIntervalMs, alertChanged, (cycleMs, ruleCount) => {
+    selfMetrics.record("vigil.rules.evaluation_time", cycleMs, "ms");
+    selfMetrics.record("vigil.rules.active", ruleCount, "rules");
+  });
 
   const writes = new WriteQueue({
     write: async (samples) => {

@@ -85,7 +85,7 @@ describe("admin API access", () => {
     expect(hasSession(cookie)).toBe(true);
     expect((await getJson("/api/admin/monitoring/alerts/active", cookie)).status).toBe(200);
 
-    for (const path of ["/api/admin/users", "/api/admin/ingest-keys", "/api/admin/monitoring/dashboard/pins", "/api/admin/monitoring/alerts/00000000-0000-0000-0000-000000000000/acknowledge"]) {
+    for (const path of ["/api/admin/users", "/api/admin/ingest-keys", "/api/admin/monitoring/dashboard/pins", "/api/admin/monitoring/rules", "/api/admin/monitoring/silences", "/api/admin/monitoring/alerts/00000000-0000-0000-0000-000000000000/acknowledge"]) {
       const response = await fetch(`${baseUrl()}${path}`, {
         method: "POST",
         headers: { cookie, "content-type": "application/json" },

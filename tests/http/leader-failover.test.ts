@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import { ensureRule } from "../support/rules";
+import { waitUntil } from "../support/wait";
 import { signInAt } from "../support/sign-in";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY, type VigilProcess } from "../support/vigil-process";
@@ -19,15 +20,6 @@ function ingestAt(url: string, value: number): Promise<Response> {
   });
 }
 
-async function waitUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * Two instances on one Postgres database; the first holds the evaluator lease. Killing it

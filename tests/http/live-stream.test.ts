@@ -7,6 +7,7 @@ import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import { signInAt } from "../support/sign-in";
 import { openEventStream, type ServerSentEvent } from "../support/sse";
 import { ensureRule, IMMEDIATE_API_RULE } from "../support/rules";
+import { waitUntil } from "../support/wait";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY, type VigilProcess } from "../support/vigil-process";
 
@@ -54,15 +55,6 @@ function expectReplayAfter(lastSeen: string, events: { id?: string; event: strin
   expect(seqs[0]).toBeLessThan(seqOf(events.findLast(isAcknowledged)!.id));
 }
 
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("live stream: ids, heartbeats, resuming (SSE and WebSocket)", () => {
   let database: { url: string; drop: () => Promise<void> } | undefined;
@@ -121,17 +113,16 @@ describe("live stream: ids, heartbeats, resuming (SSE and WebSocket)", () => {
     // While nobody watches: an alert fires, and is acknowledged.
     const breach = Array.from({ length: 20 }, () => ({ metric: "api.response_time", service: "shop-api", unit: "ms", value: 5000 }));
     expect((await ingest(breach)).status).toBe(200);
-    const fired = await until(() => activeAlert("firing"));
+    const fired = await waitUntil(() => activeAlert("firing"));
     const ack = await fetch(`${vigil.url}/api/admin/monitoring/alerts/${fired.id}/acknowledge`, { method: "POST", headers: { cookie } });
     expect(ack.status).toBe(200);
 
     const after = await openEventStream(vigil.url, cookie, { lastEventId: seenBeforeGap });
     missed = await after.events.until(isAcknowledged);
     await after.events.close();
-    expect(alertsIn(missed)).toEqual([
-      [expect.any(String), fired.id, "firing"],
-      [expect.any(String), fired.id, "acknowledged"],
-    ]);
+    // Pending, firing, announced (still firing) in one pass, then the acknowledgement. The
+    // default API rule may go pending on the same samples; its events are not this alert's.
+    expect(alertsIn(missed).filter(([, id]) => id === fired.id).map(([, , status]) => status)).toEqual(["pending", "firing", "firing", "acknowledged"]);
     expectReplayAfter(seenBeforeGap, missed);
   });
 
@@ -168,7 +159,7 @@ describe("live stream: ids, heartbeats, resuming (SSE and WebSocket)", () => {
 
   it("WebSocket: a snapshot frame on connect, {id, event, data}", async () => {
     const { ws, frames } = await openSocket(vigil.url, cookie);
-    await until(() => frames[0]);
+    await waitUntil(() => frames[0]);
     ws!.close();
     expect(frames[0]).toMatchObject({ event: "snapshot", data: { status: expect.any(String) } });
     expect(bootOf(frames[0]!.id)).toBe(bootOf(seenBeforeGap));
@@ -176,7 +167,7 @@ describe("live stream: ids, heartbeats, resuming (SSE and WebSocket)", () => {
 
   it("WebSocket: ?lastEventId= replays what was missed, like SSE", async () => {
     const { ws, frames } = await openSocket(vigil.url, cookie, `?lastEventId=${seenBeforeGap}`);
-    await until(() => (frames.some(isAcknowledged) ? true : undefined));
+    await waitUntil(() => (frames.some(isAcknowledged) ? true : undefined));
     ws!.close();
     const replayed = frames.slice(0, frames.findIndex(isAcknowledged) + 1);
     expect(alertsIn(replayed)).toEqual(alertsIn(missed));

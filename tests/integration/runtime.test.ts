@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import { apiRoute } from "@/lib/http/api-route";
 import { DEFAULT_RULES } from "@/lib/rules/default-rules";
 import { getRuntime, hasRuntime, startRuntime, type Runtime } from "@/lib/runtime/runtime";
+import { alertView } from "../support/alert-view";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 
 const INGEST_KEY = "vgl_runtime_test_key_000";
@@ -50,11 +51,32 @@ describe("runtime", () => {
       async () => {
         const rows = await runtime.store.query<{ name: string }>("select distinct name from series where service = 'vigil' order by name");
         expect(rows.map((r) => r.name)).toEqual(
-          expect.arrayContaining(["vigil.store.connections.in_use", "vigil.store.connections.max", "vigil.store.query_time", "vigil.store.write_time"]),
+          expect.arrayContaining([
+            "vigil.rules.active",
+            "vigil.rules.evaluation_time",
+            "vigil.store.connections.in_use",
+            "vigil.store.connections.max",
+            "vigil.store.query_time",
+            "vigil.store.write_time",
+          ]),
         );
       },
       { timeout: 5000 },
     );
+  });
+
+  it("an alert change reaches the live bus and, as its Inngest event, the workflow engine", async () => {
+    const { inngest } = await import("@/inngest/client");
+    const send = vi.spyOn(inngest, "send");
+    const heard: string[] = [];
+    const unsubscribe = runtime.bus.subscribe((message) => heard.push(message.type));
+    const alert = alertView();
+    runtime.alertChanged({ alert, event: { name: "monitoring/alert.resolved", id: `${alert.id}-resolved`, data: { alert } } });
+    unsubscribe();
+    expect(heard).toContain("alert");
+    await vi.waitFor(() => expect(send).toHaveBeenCalledWith(expect.objectContaining({ name: "monitoring/alert.resolved", id: `${alert.id}-resolved` })));
+    expect(await send.mock.results[0]!.value).toMatchObject({ ids: [expect.any(String)] }); // taken by the in-process driver
+    send.mockRestore();
   });
 
   describe("route wrapper", () => {
