@@ -45,6 +45,4 @@ CREATE INDEX "alert_event_alert_idx" ON "alert_event" USING btree ("alert_id","a
 CREATE INDEX "silence_ends_idx" ON "silence" USING btree ("ends_at");--> statement-breakpoint
 ALTER TABLE "alert_history" ADD CONSTRAINT "alert_history_resolved_by_user_id_fk" FOREIGN KEY ("resolved_by") REFERENCES "public"."user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "alert_history_open_fingerprint_idx" ON "alert_history" USING btree ("rule_id","fingerprint") WHERE "alert_history"."resolved_at" is null;--> statement-breakpoint
-CREATE INDEX "alert_history_rule_notified_idx" ON "alert_history" USING btree ("rule_id","notified_at");--> statement-breakpoint
--- Alerts from before this migration fired when they opened and were announced then.
-UPDATE "alert_history" SET "fired_at" = "triggered_at", "notify_state" = 'notified', "notified_at" = "triggered_at" WHERE "fired_at" IS NULL;
+CREATE INDEX "alert_history_rule_notified_idx" ON "alert_history" USING btree ("rule_id","notified_at");

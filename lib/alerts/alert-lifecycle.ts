@@ -5,7 +5,7 @@ import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { EngineChange, EngineMemory, EngineRule } from "@/lib/rules/engine";
-import { fingerprintOf } from "@/lib/rules/engine";
+import { alertLabels, fingerprintOf } from "@/lib/rules/engine";
 
 /** An alert as the dashboard and API show it. */
 export interface AlertView {
@@ -104,38 +104,55 @@ export interface AppliedChange {
   event: AlertEventOut | undefined;
 }
 
-/**
- * Stores what one engine pass decided, each change in its own transaction with its history
- * row. An open alert is found by rule and fingerprint, and the partial unique index on them
- * means a stale second evaluator cannot open a duplicate: its insert finds the row instead.
- */
 /** Below the smallest Postgres pool Vigil runs with; PGlite serialises them anyway. */
 const APPLY_CONCURRENCY = 4;
 
-export async function applyEngineChanges(ctx: Ctx, changes: readonly EngineChange[]): Promise<AppliedChange[]> {
-  // One alert's changes in order; different alerts side by side, so a pass where twenty
-  // alerts fire at once costs a few round trips on a pool, not sixty in a row.
+/** What one pass stored: every change that committed, and the errors of those that did not. */
+export interface AppliedChanges {
+  applied: AppliedChange[];
+  failures: unknown[];
+}
+
+/**
+ * Stores what one engine pass decided, each change in its own transaction with its history
+ * row. One alert's changes go in order; different alerts side by side, so a pass where twenty
+ * alerts fire at once costs a few round trips on a pool, not sixty in a row. A change that
+ * fails does not keep the others' (committed) changes from being reported.
+ */
+export async function applyEngineChanges(ctx: Ctx, changes: readonly EngineChange[]): Promise<AppliedChanges> {
   const byAlert = new Map<string, number[]>();
   changes.forEach((change, i) => {
     const key = `${change.rule.id}\u0000${change.fingerprint}`;
     byAlert.set(key, [...(byAlert.get(key) ?? []), i]);
   });
-  const applied: AppliedChange[] = new Array(changes.length);
+  const results: (AppliedChange | undefined)[] = new Array(changes.length);
+  const failures: unknown[] = [];
   const queue = [...byAlert.values()];
   const worker = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
-      for (const i of group) applied[i] = await applyChange(ctx, changes[i]!);
+      try {
+        for (const i of group) results[i] = await applyChange(ctx, changes[i]!);
+      } catch (error) {
+        failures.push(error); // the rest of this alert's changes would build on the failed one
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, queue.length) }, worker));
-  return applied;
+  return { applied: results.filter((r): r is AppliedChange => r !== undefined), failures };
 }
 
 async function applyChange(ctx: Ctx, change: EngineChange): Promise<AppliedChange> {
   const at = new Date(change.at);
   const { rule, fingerprint } = change;
-  const id = await ctx.db.transaction(async (tx) => {
-    const [open] = await tx.select({ id: alertHistory.id, status: alertHistory.status }).from(alertHistory).where(openFor(rule.id, fingerprint));
+  const stored = await ctx.db.transaction(async (tx) => {
+    // Locked: a person resolving or acknowledging the alert meanwhile waits for this, or this
+    // for them; after the wait a resolved row no longer matches and is left alone.
+    const [open] = await tx
+      .select({ id: alertHistory.id, status: alertHistory.status })
+      .from(alertHistory)
+      .where(openFor(rule.id, fingerprint))
+      .for("update");
+    const stillOpen = (id: string) => and(eq(alertHistory.id, id), isNull(alertHistory.resolvedAt));
     const record = (alertId: string, from: string, to: string, note: string) =>
       tx.insert(alertEvent).values({ alertId, at, fromStatus: from, toStatus: to, value: change.value, note });
 
@@ -144,50 +161,54 @@ async function applyChange(ctx: Ctx, change: EngineChange): Promise<AppliedChang
       await tx
         .update(alertHistory)
         .set({ notifyState: change.notify, heldBy: change.heldBy, ...(change.notify === "notified" ? { notifiedAt: at } : {}) })
-        .where(eq(alertHistory.id, open.id));
-      await record(open.id, open.status, open.status, change.notify === "notified" ? "announced" : `held back (${change.notify}): ${change.reason}`);
-      return open.id;
+        .where(stillOpen(open.id));
+      // Someone acknowledged it while it was held: they are on it, nobody needs paging.
+      const announce = change.notify === "notified" && open.status !== "acknowledged";
+      const note = change.notify !== "notified" ? `held back (${change.notify}): ${change.reason}` : announce ? "announced" : "not announced: already acknowledged";
+      await record(open.id, open.status, open.status, note);
+      return { id: open.id, announce };
     }
     switch (change.to) {
       case "pending": {
-        if (open) return open.id; // opened by an earlier leader that lost the lease mid-pass
-        const labels = { ...rule.labels, ...rule.tags, ...(rule.service ? { service: rule.service } : {}) };
+        if (open) return { id: open.id }; // opened by an earlier leader that lost the lease mid-pass
         const [created] = await tx
           .insert(alertHistory)
-          .values({ ruleId: rule.id, fingerprint, labels, severity: rule.severity, status: "pending", reason: change.reason, metricValue: change.value, triggeredAt: at })
+          .values({ ruleId: rule.id, fingerprint, labels: alertLabels(rule), severity: rule.severity, status: "pending", reason: change.reason, metricValue: change.value, triggeredAt: at })
           .onConflictDoNothing()
           .returning({ id: alertHistory.id });
         if (created) await record(created.id, change.from, "pending", change.reason);
-        return created?.id;
+        return created && { id: created.id };
       }
       case "firing":
         if (!open) return undefined;
-        await tx.update(alertHistory).set({ status: "firing", firedAt: at, reason: change.reason, metricValue: change.value }).where(eq(alertHistory.id, open.id));
+        await tx.update(alertHistory).set({ status: "firing", firedAt: at, reason: change.reason, metricValue: change.value }).where(stillOpen(open.id));
         await record(open.id, open.status, "firing", change.reason);
-        return open.id;
+        return { id: open.id };
       case "inactive":
         // A breach that cleared before `for` was never an alert: no row stays behind.
-        if (open) await tx.delete(alertHistory).where(eq(alertHistory.id, open.id));
+        if (open) await tx.delete(alertHistory).where(stillOpen(open.id));
         return undefined;
       case "resolved":
         if (!open) return undefined;
         await tx
           .update(alertHistory)
           .set({ status: "resolved", resolvedAt: at, autoResolved: true, resolutionNotes: change.reason, metricValue: change.value ?? undefined })
-          .where(eq(alertHistory.id, open.id));
+          .where(stillOpen(open.id));
         await record(open.id, open.status, "resolved", change.reason);
-        return open.id;
+        return { id: open.id };
     }
   });
-  const alert = id === undefined ? undefined : await loadAlert(ctx, id);
-  return { alert, event: alert && eventFor(change, alert) };
+  const alert = stored === undefined ? undefined : await loadAlert(ctx, stored.id);
+  return { alert, event: alert && eventFor(change, alert, stored?.announce ?? false) };
 }
 
-function eventFor(change: EngineChange, alert: AlertView): AlertEventOut | undefined {
-  if (change.kind === "notify") {
-    // Sent for every decision, held ones too, so the notification log can say why nobody was paged.
-    return { name: "monitoring/alert.fired", id: `${alert.id}-fired-${change.notify}`, data: { alert } };
-  }
+/**
+ * The Inngest event a change sends: `fired` when an alert is announced (at once, or when what
+ * held it back is gone), `resolved` when it resolves. Held-back decisions are steps in the
+ * alert's history, not events: the notification workflow starts on `fired` alone.
+ */
+function eventFor(change: EngineChange, alert: AlertView, announce: boolean): AlertEventOut | undefined {
+  if (change.kind === "notify") return announce ? { name: "monitoring/alert.fired", id: `${alert.id}-fired`, data: { alert } } : undefined;
   if (change.to === "resolved") return { name: "monitoring/alert.resolved", id: `${alert.id}-resolved`, data: { alert } };
   return undefined;
 }
@@ -211,7 +232,7 @@ export async function loadEngineMemory(ctx: Ctx, rules: readonly EngineRule[]): 
   const lastResolved = await ctx.db
     .select({ fingerprint: alertHistory.fingerprint, at: sql<Date>`max(${alertHistory.resolvedAt})`.mapWith((v) => new Date(v as string)) })
     .from(alertHistory)
-    .where(gt(alertHistory.resolvedAt, new Date(now.getTime() - 24 * 3_600_000)))
+    .where(and(gt(alertHistory.resolvedAt, new Date(now.getTime() - 24 * 3_600_000)), eq(alertHistory.notifyState, "notified")))
     .groupBy(alertHistory.fingerprint);
   const notified = await ctx.db
     .select({ ruleId: alertHistory.ruleId, at: alertHistory.notifiedAt })
@@ -236,10 +257,46 @@ export async function loadEngineMemory(ctx: Ctx, rules: readonly EngineRule[]): 
   };
 }
 
-/** Fingerprints with an open alert in the store: the evaluator drops what a person resolved. */
-export async function openFingerprints(ctx: Ctx): Promise<Set<string>> {
-  const rows = await ctx.db.select({ fingerprint: alertHistory.fingerprint }).from(alertHistory).where(isNull(alertHistory.resolvedAt));
-  return new Set(rows.map((r) => r.fingerprint));
+/** An open alert as the evaluator compares it with the engine: whose, which label set, how far along. */
+export interface OpenAlertKey {
+  id: string;
+  ruleId: string;
+  fingerprint: string;
+  status: AlertStatus;
+}
+
+export async function listOpenAlertKeys(ctx: Ctx): Promise<OpenAlertKey[]> {
+  return ctx.db
+    .select({ id: alertHistory.id, ruleId: alertHistory.ruleId, fingerprint: alertHistory.fingerprint, status: alertHistory.status })
+    .from(alertHistory)
+    .where(isNull(alertHistory.resolvedAt));
+}
+
+/**
+ * Closes open alerts no active rule stands behind any more: a rule switched off while a pass
+ * was under way, or relabelled (a new fingerprint). Pending ones go; the others resolve.
+ */
+export async function closeOrphanedAlerts(ctx: Ctx, orphans: readonly OpenAlertKey[], note: string): Promise<AppliedChange[]> {
+  const changes: AppliedChange[] = [];
+  for (const orphan of orphans) {
+    const closed = await ctx.db.transaction(async (tx) => {
+      const open = and(eq(alertHistory.id, orphan.id), isNull(alertHistory.resolvedAt));
+      if (orphan.status === "pending") {
+        await tx.delete(alertHistory).where(and(open, eq(alertHistory.status, "pending")));
+        return false;
+      }
+      const [row] = await tx
+        .update(alertHistory)
+        .set({ status: "resolved", resolvedAt: ctx.now(), autoResolved: true, resolutionNotes: note })
+        .where(open)
+        .returning({ value: alertHistory.metricValue });
+      if (row) await tx.insert(alertEvent).values({ alertId: orphan.id, at: ctx.now(), fromStatus: orphan.status, toStatus: "resolved", value: row.value, note });
+      return row !== undefined;
+    });
+    const alert = closed ? await loadAlert(ctx, orphan.id) : undefined;
+    if (alert) changes.push({ alert, event: { name: "monitoring/alert.resolved", id: `${alert.id}-resolved`, data: { alert } } });
+  }
+  return changes;
 }
 
 /**
@@ -249,13 +306,19 @@ export async function openFingerprints(ctx: Ctx): Promise<Set<string>> {
 export async function closeAlertsOfRule(ctx: Ctx, actor: Actor, ruleId: string, note: string): Promise<AppliedChange[]> {
   const closed = await ctx.db.transaction(async (tx) => {
     await tx.delete(alertHistory).where(and(eq(alertHistory.ruleId, ruleId), eq(alertHistory.status, "pending"), isNull(alertHistory.resolvedAt)));
+    const open = await tx
+      .select({ id: alertHistory.id, status: alertHistory.status })
+      .from(alertHistory)
+      .where(and(eq(alertHistory.ruleId, ruleId), isNull(alertHistory.resolvedAt)))
+      .for("update");
     const rows = await tx
       .update(alertHistory)
       .set({ status: "resolved", resolvedAt: ctx.now(), resolvedBy: actor.id, autoResolved: false, resolutionNotes: note })
       .where(and(eq(alertHistory.ruleId, ruleId), isNull(alertHistory.resolvedAt)))
       .returning({ id: alertHistory.id, value: alertHistory.metricValue });
+    const statusOf = new Map(open.map((row) => [row.id, row.status]));
     for (const row of rows) {
-      await tx.insert(alertEvent).values({ alertId: row.id, at: ctx.now(), fromStatus: "firing", toStatus: "resolved", actorId: actor.id, value: row.value, note });
+      await tx.insert(alertEvent).values({ alertId: row.id, at: ctx.now(), fromStatus: statusOf.get(row.id) ?? "firing", toStatus: "resolved", actorId: actor.id, value: row.value, note });
     }
     return rows;
   });
@@ -298,8 +361,13 @@ export async function resolveAlertByHand(ctx: Ctx, actor: Actor, id: string, inp
   const { notes } = resolveInput.parse(input ?? {});
   const note = notes ? `resolved by ${actor.email}: ${notes}` : `resolved by ${actor.email}`;
   const updated = await ctx.db.transaction(async (tx) => {
-    const [before] = await tx.select({ status: alertHistory.status }).from(alertHistory).where(and(eq(alertHistory.id, parsed), isNull(alertHistory.resolvedAt)));
-    if (!before) return undefined;
+    const [before] = await tx
+      .select({ status: alertHistory.status })
+      .from(alertHistory)
+      .where(and(eq(alertHistory.id, parsed), isNull(alertHistory.resolvedAt)))
+      .for("update");
+    // A pending breach is not an alert yet: there is nothing to resolve, and it clears by itself.
+    if (!before || before.status === "pending") return undefined;
     const [row] = await tx
       .update(alertHistory)
       .set({ status: "resolved", resolvedAt: ctx.now(), resolvedBy: actor.id, autoResolved: false, resolutionNotes: notes ?? null })
@@ -312,7 +380,7 @@ export async function resolveAlertByHand(ctx: Ctx, actor: Actor, id: string, inp
   });
   const alert = await loadAlert(ctx, parsed);
   if (!alert) throw new AppError("NOT_FOUND", `no alert ${parsed}`);
-  if (!updated) throw new AppError("CONFLICT", `alert ${parsed} is already resolved`);
+  if (!updated) throw new AppError("CONFLICT", `alert ${parsed} is ${alert.status}: only a firing or acknowledged alert can be resolved`);
   return { alert, event: { name: "monitoring/alert.resolved", id: `${alert.id}-resolved`, data: { alert } } };
 }
 
@@ -387,4 +455,12 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 export async function listAlertEvents(ctx: Ctx, id: string) {
   const parsed = alertId.parse(id);
   return ctx.db.select().from(alertEvent).where(eq(alertEvent.alertId, parsed)).orderBy(alertEvent.at);
+}
+
+/** One alert and every step of its life: the alert's own page. */
+export async function loadAlertWithEvents(ctx: Ctx, id: string) {
+  const events = await listAlertEvents(ctx, id);
+  const alert = await loadAlert(ctx, id);
+  if (!alert) throw new AppError("NOT_FOUND", `no alert ${id}`);
+  return { alert, events };
 }

@@ -11,9 +11,10 @@ import { getRuntime, type Runtime } from "@/lib/runtime/runtime";
  * - public: anyone (health);
  * - ingest: a valid ingest key;
  * - viewer: any signed-in user; state-changing methods additionally need admin;
+ * - reader: any signed-in user, whatever the method: for a POST that changes nothing (a backtest);
  * - admin: a signed-in admin, whatever the method.
  */
-export type Access = "public" | "ingest" | "viewer" | "admin";
+export type Access = "public" | "ingest" | "viewer" | "reader" | "admin";
 
 export interface RouteInput<Params> {
   request: NextRequest;
@@ -68,6 +69,6 @@ async function authorize(request: NextRequest, runtime: Runtime, access: Access)
   const token = await getToken({ req: request, secret: runtime.config.sessionSecret });
   if (!token?.sub || !token.email || !token.role) throw new AppError("UNAUTHORIZED", "sign in first");
   const actor: Actor = { id: token.sub, email: token.email, role: token.role };
-  if (access === "admin" || !READ_METHODS.has(request.method)) requireRole(actor, "admin");
+  if (access === "admin" || (access === "viewer" && !READ_METHODS.has(request.method))) requireRole(actor, "admin");
   return actor;
 }

@@ -143,6 +143,9 @@ export class LiveBus {
   recentSnapshot(maxAgeMs: number): LiveMessage[] | null {
     const current = this.current;
     if (!current || this.now() - current.at > maxAgeMs) return null;
+    // The events after it must all still be held, or the client would start with a hole.
+    this.ring.evict(this.now());
+    if (current.seq + 1 < this.ring.firstRetainedSeq) return null;
     current.json ??= JSON.stringify(current.data);
     const opening: LiveMessage = {
       type: "snapshot",

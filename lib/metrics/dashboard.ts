@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { selectRows } from "@/db";
-import { listRecentAlerts, type AlertView } from "@/lib/alerts/alert-lifecycle";
+import { listActiveAlerts, listRecentAlerts, type AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { Ctx } from "@/lib/context";
 import { listHealthChecks } from "@/lib/checks/health-checks";
 import type { CheckState } from "@/db/schema";
@@ -75,8 +75,11 @@ export async function loadLatestValues(ctx: Ctx, now: Date, withinSeconds = 300,
 
 export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
   const now = ctx.now();
-  const alerts = await listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000));
-  const openAlertRuleIds = new Set(alerts.filter((a) => a.status === "firing" || a.status === "acknowledged").map((a) => a.ruleId));
+  // Every open alert, however many came after it: a long list of recent ones must not push a
+  // still-firing alert off the banner and the cards.
+  const [recent, open] = await Promise.all([listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000)), listActiveAlerts(ctx)]);
+  const alerts = [...open, ...recent.filter((a) => !open.some((o) => o.id === a.id))].sort((a, b) => b.triggeredAt.localeCompare(a.triggeredAt));
+  const openAlertRuleIds = new Set(open.map((a) => a.ruleId));
   const [cards, latest, jobs, checks] = await Promise.all([
     loadCards(ctx, now, openAlertRuleIds),
     loadLatestValues(ctx, now),

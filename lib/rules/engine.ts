@@ -2,6 +2,11 @@ import { createHash } from "node:crypto";
 import type { Comparison, Severity } from "@/db/schema";
 import { formatDuration } from "./durations";
 
+/** What an alert of the rule carries, and what its fingerprint is made of: its labels, its tag filter and its service. */
+export function alertLabels(rule: Pick<EngineRule, "labels" | "tags" | "service">): Record<string, string> {
+  return { ...rule.labels, ...rule.tags, ...(rule.service ? { service: rule.service } : {}) };
+}
+
 /**
  * The rule engine's decisions, with no I/O and the clock passed in: the live evaluator and
  * `rules:replay` run this same code, one over the store and one over a csv in simulated time.
@@ -108,7 +113,7 @@ export type EngineChange = Transition | NotifyChange;
 /** What the engine remembers between passes beyond open alerts, restored from the store too. */
 export interface EngineMemory {
   open: OpenAlert[];
-  /** Per fingerprint, when its last alert resolved (for the cooldown). */
+  /** Per fingerprint, when its last announced alert resolved (for the cooldown). */
   lastResolvedAt: Record<string, number>;
   /** Per rule, when it announced alerts in the last hour (for the hourly budget). */
   notifiedAt: Record<string, number[]>;
@@ -134,7 +139,7 @@ export function compare(value: number, comparison: Comparison, threshold: number
 }
 
 export function fingerprintOf(rule: Pick<EngineRule, "id" | "service" | "tags" | "labels">): string {
-  const labels = { ...rule.labels, ...rule.tags, ...(rule.service ? { service: rule.service } : {}) };
+  const labels = alertLabels(rule);
   const canonical = JSON.stringify([rule.id, Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))]);
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }
@@ -152,11 +157,14 @@ export function describeBreach(rule: Pick<EngineRule, "aggregation" | "metric" |
  * thresholds still counts as a breach: the alert resolves only past the clear threshold.
  */
 export function judge(rule: EngineRule, observation: Observation, firing: boolean): Verdict {
-  if (observation.value === null || observation.sampleCount === 0) {
+  // A count is its own sample count: an empty window is a count of 0 ("no orders in 5
+  // minutes"), not missing data, and a minimum of samples would only hide it.
+  const counting = rule.aggregation === "count";
+  if (observation.value === null || (observation.sampleCount === 0 && !counting)) {
     return rule.noData === "ok" ? "clear" : rule.noData === "alert" ? "breach" : "unknown";
   }
   // Too few samples to mean anything: one failed payment of two at 3 am is not an outage.
-  if (observation.sampleCount < rule.minSamples) return "unknown";
+  if (!counting && observation.sampleCount < rule.minSamples) return "unknown";
   if (compare(observation.value, rule.comparison, rule.threshold)) return "breach";
   if (firing && rule.clearThreshold !== null && compare(observation.value, rule.comparison, rule.clearThreshold)) return "breach";
   return "clear";
@@ -175,6 +183,8 @@ const HOUR_MS = 3_600_000;
 export class RuleEngine {
   private readonly open = new Map<string, OpenAlert>();
   private readonly lastResolvedAt = new Map<string, number>();
+  /** Fingerprints that have had an alert: a new breach starts from "resolved", not "inactive". */
+  private readonly hadAlert = new Set<string>();
   private readonly notifiedAt = new Map<string, number[]>();
 
   constructor(memory?: EngineMemory) {
@@ -184,9 +194,13 @@ export class RuleEngine {
   restore(memory: EngineMemory): void {
     this.open.clear();
     this.lastResolvedAt.clear();
+    this.hadAlert.clear();
     this.notifiedAt.clear();
     for (const alert of memory.open) this.open.set(alert.fingerprint, { ...alert });
-    for (const [fingerprint, at] of Object.entries(memory.lastResolvedAt)) this.lastResolvedAt.set(fingerprint, at);
+    for (const [fingerprint, at] of Object.entries(memory.lastResolvedAt)) {
+      this.lastResolvedAt.set(fingerprint, at);
+      this.hadAlert.add(fingerprint);
+    }
     for (const [ruleId, times] of Object.entries(memory.notifiedAt)) this.notifiedAt.set(ruleId, [...times]);
   }
 
@@ -203,7 +217,16 @@ export class RuleEngine {
 
   /** An admin resolved the alert by hand: forget it, so a breach that goes on opens a new one. */
   resolvedByHand(fingerprint: string, at: number): void {
-    if (this.open.delete(fingerprint)) this.lastResolvedAt.set(fingerprint, at);
+    const alert = this.open.get(fingerprint);
+    if (!alert) return;
+    this.open.delete(fingerprint);
+    this.noteResolved(alert, at);
+  }
+
+  /** The cooldown starts from alerts someone was told about; a silenced one that passed does not delay the next. */
+  private noteResolved(alert: OpenAlert, at: number): void {
+    if (alert.phase === "firing") this.hadAlert.add(alert.fingerprint);
+    if (alert.notify === "notified") this.lastResolvedAt.set(alert.fingerprint, at);
   }
 
   /**
@@ -219,11 +242,12 @@ export class RuleEngine {
       active.add(fingerprint);
       changes.push(...this.step(rule, fingerprint, observations.get(rule.id) ?? { value: null, sampleCount: 0 }, now));
     }
-    // A rule deleted or switched off takes its open alert with it.
+    // A rule deleted, switched off or relabelled leaves its old fingerprint behind: forgotten
+    // here; the evaluator closes its row in the store.
     for (const [fingerprint, alert] of this.open) {
       if (active.has(fingerprint)) continue;
       this.open.delete(fingerprint);
-      if (alert.phase === "firing") this.lastResolvedAt.set(fingerprint, now);
+      this.noteResolved(alert, now);
     }
     // Announcements last: a dependency's state is this pass's, whatever the order of the rules.
     const firingRules = new Set([...this.open.values()].filter((a) => a.phase === "firing").map((a) => a.ruleId));
@@ -245,11 +269,11 @@ export class RuleEngine {
     const verdict = judge(rule, observation, alert?.phase === "firing");
     const value = observation.value;
     const transition = (from: Phase, to: Phase, reason: string): Transition => ({ kind: "transition", rule, fingerprint, from, to, at: now, value, reason });
-    const breach = `${describeBreach(rule, value)}`;
+    const breach = describeBreach(rule, value);
 
     if (!alert) {
       if (verdict !== "breach") return [];
-      const from: Phase = this.lastResolvedAt.has(fingerprint) ? "resolved" : "inactive";
+      const from: Phase = this.hadAlert.has(fingerprint) ? "resolved" : "inactive";
       const opened: OpenAlert = { ruleId: rule.id, fingerprint, phase: "pending", since: now, firedAt: null, clearSince: null, value, notify: null, heldBy: null };
       this.open.set(fingerprint, opened);
       const steps = [transition(from, "pending", breach)];
@@ -274,7 +298,7 @@ export class RuleEngine {
     alert.clearSince ??= now;
     if (now - alert.clearSince < rule.keepFiringForSeconds * 1000) return [];
     this.open.delete(fingerprint);
-    this.lastResolvedAt.set(fingerprint, now);
+    this.noteResolved(alert, now);
     return [transition("firing", "resolved", `cleared: ${breach}`)];
   }
 

@@ -1,5 +1,5 @@
 import type { Observation } from "./engine";
-import { selectorsOf, type WindowSpec } from "./observe";
+import { selectorsOf, type Selector, type WindowSpec } from "./observe";
 import { EMPTY_STATS, observationFrom, type WindowStats } from "./window-stats";
 
 interface MemorySeries {
@@ -75,12 +75,13 @@ export class MemoryWindows {
     });
   }
 
-  private stats(selector: { metric: string; service: string | null; tags: Record<string, string>; windowSeconds: number }, now: number): WindowStats {
+  private stats(selector: Selector, now: number): WindowStats {
     if (Object.keys(selector.tags).length > 0) return EMPTY_STATS;
     const from = now - selector.windowSeconds * 1000;
     const values: number[] = [];
     let sum = 0;
     let increase = 0;
+    let steps = 0;
     let last: number | null = null;
     let lastTs = -Infinity;
     for (const s of this.series.values()) {
@@ -94,6 +95,7 @@ export class MemoryWindows {
         if (i > start) {
           const prev = s.values[i - 1]!;
           increase += value >= prev ? value - prev : value;
+          steps++;
         }
       }
       if (end > start && s.ts[end - 1]! >= lastTs) {
@@ -102,19 +104,26 @@ export class MemoryWindows {
       }
     }
     if (values.length === 0) return EMPTY_STATS;
-    const sorted = values.sort((a, b) => a - b);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const value of values) {
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    // Sorting is the costly part of a step: only for a percentile, as the SQL does.
+    const sorted = selector.needsPercentiles ? values.sort((a, b) => a - b) : null;
     return {
-      count: sorted.length,
+      count: values.length,
       sum,
-      avg: sum / sorted.length,
-      min: sorted[0]!,
-      max: sorted.at(-1)!,
+      avg: sum / values.length,
+      min,
+      max,
       last,
-      p50: percentileCont(sorted, 0.5),
-      p90: percentileCont(sorted, 0.9),
-      p95: percentileCont(sorted, 0.95),
-      p99: percentileCont(sorted, 0.99),
-      increase,
+      p50: sorted && percentileCont(sorted, 0.5),
+      p90: sorted && percentileCont(sorted, 0.9),
+      p95: sorted && percentileCont(sorted, 0.95),
+      p99: sorted && percentileCont(sorted, 0.99),
+      increase: steps > 0 ? increase : null,
     };
   }
 }

@@ -18,12 +18,16 @@ export interface WindowSpec {
 }
 
 /** The samples one query reads: rules sharing a selector share its rows. */
-interface Selector {
+export interface Selector {
   metric: string;
   service: string | null;
   tags: Record<string, string>;
   windowSeconds: number;
+  /** Whether any spec reading it wants a percentile (the one costly aggregate). */
+  needsPercentiles: boolean;
 }
+
+const PERCENTILES: ReadonlySet<Aggregation> = new Set(["p50", "p90", "p95", "p99"]);
 
 function selectorKey(s: Selector): string {
   return JSON.stringify([s.metric, s.service, Object.entries(s.tags).sort(([a], [b]) => a.localeCompare(b)), s.windowSeconds]);
@@ -31,8 +35,8 @@ function selectorKey(s: Selector): string {
 
 /** The selectors a spec reads: its own, and for a ratio the denominator's. */
 export function selectorsOf(spec: WindowSpec): { own: Selector; denominator?: Selector } {
-  const own = { metric: spec.metric, service: spec.service, tags: spec.tags, windowSeconds: spec.windowSeconds };
-  return spec.aggregation === "ratio" && spec.denominator ? { own, denominator: { ...own, metric: spec.denominator } } : { own };
+  const own = { metric: spec.metric, service: spec.service, tags: spec.tags, windowSeconds: spec.windowSeconds, needsPercentiles: PERCENTILES.has(spec.aggregation) };
+  return spec.aggregation === "ratio" && spec.denominator ? { own, denominator: { ...own, metric: spec.denominator, needsPercentiles: false } } : { own };
 }
 
 /**
@@ -41,10 +45,15 @@ export function selectorsOf(spec: WindowSpec): { own: Selector; denominator?: Se
  */
 export async function observeWindows(db: Db, specs: readonly WindowSpec[], now: Date): Promise<Observation[]> {
   const selectors = new Map<string, Selector>();
+  const add = (selector: Selector) => {
+    const key = selectorKey(selector);
+    const known = selectors.get(key);
+    selectors.set(key, known ? { ...known, needsPercentiles: known.needsPercentiles || selector.needsPercentiles } : selector);
+  };
   for (const spec of specs) {
     const { own, denominator } = selectorsOf(spec);
-    selectors.set(selectorKey(own), own);
-    if (denominator) selectors.set(selectorKey(denominator), denominator);
+    add(own);
+    if (denominator) add(denominator);
   }
   const stats = await selectorStats(db, [...selectors.values()], now);
   const statsOf = (s: Selector) => stats.get(selectorKey(s)) ?? EMPTY_STATS;
@@ -72,15 +81,16 @@ async function selectorStats(db: Db, selectors: readonly Selector[], now: Date):
   const rows = sql.join(
     selectors.map(
       (s, k) =>
-        sql`(${k}::int, ${s.metric}::text, ${s.service}::text, ${JSON.stringify(s.tags)}::jsonb, ${new Date(now.getTime() - s.windowSeconds * 1000).toISOString()}::timestamptz)`,
+        sql`(${k}::int, ${s.metric}::text, ${s.service}::text, ${JSON.stringify(s.tags)}::jsonb, ${new Date(now.getTime() - s.windowSeconds * 1000).toISOString()}::timestamptz, ${s.needsPercentiles}::boolean)`,
     ),
     sql`, `,
   );
-  // lag() per series gives each sample's step for `rate`; everything else is a plain aggregate.
+  // lag() per series gives each sample's step for `rate` (no step in the window: no rate, not
+  // a rate of 0); percentiles sort, so only selectors a percentile rule reads pay for them.
   const result = await selectRows<StatsRow>(db, sql`
-    with spec(k, metric, service, tags, from_ts) as (values ${rows}),
+    with spec(k, metric, service, tags, from_ts, needs_pct) as (values ${rows}),
     win as (
-      select spec.k, sm.ts, sm.value,
+      select spec.k, spec.needs_pct, sm.ts, sm.value,
              lag(sm.value) over (partition by spec.k, sm.series_id order by sm.ts) as prev
       from spec
       join series se on se.name = spec.metric and (spec.service is null or se.service = spec.service) and se.tags @> spec.tags
@@ -88,8 +98,8 @@ async function selectorStats(db: Db, selectors: readonly Selector[], now: Date):
     )
     select k, count(*) as n, sum(value) as sum, avg(value) as avg, min(value) as min, max(value) as max,
            (array_agg(value order by ts desc))[1] as last,
-           percentile_cont(array[0.5, 0.9, 0.95, 0.99]) within group (order by value) as pct,
-           sum(case when prev is null then 0 when value >= prev then value - prev else value end) as increase
+           percentile_cont(array[0.5, 0.9, 0.95, 0.99]) within group (order by value) filter (where needs_pct) as pct,
+           sum(case when prev is null then null when value >= prev then value - prev else value end) as increase
     from win group by k`);
   const byKey = new Map<string, WindowStats>();
   for (const row of result) {

@@ -1,10 +1,10 @@
-import { applyEngineChanges, loadEngineMemory, openFingerprints, type AppliedChange } from "@/lib/alerts/alert-lifecycle";
+import { applyEngineChanges, closeOrphanedAlerts, listOpenAlertKeys, loadEngineMemory, type AppliedChange } from "@/lib/alerts/alert-lifecycle";
 import { loadActiveSilences } from "@/lib/alerts/silences";
 import type { Ctx } from "@/lib/context";
 import type { LeaderLease } from "@/lib/runtime/leader-lease";
-import { RuleEngine } from "./engine";
+import { fingerprintOf, RuleEngine } from "./engine";
 import { observeWindows } from "./observe";
-import { loadActiveRules } from "./rules";
+import { loadActiveRules, type EvaluatedRule } from "./rules";
 
 /** How the evaluation loop is keeping up, for self-metrics and the benchmark. */
 export interface EvaluatorStats {
@@ -63,15 +63,17 @@ export class RuleEvaluator {
     const started = performance.now();
     const now = this.ctx.now();
     const rules = await loadActiveRules(this.ctx);
-    const engine = await this.currentEngine(rules);
+    const { engine, closed } = await this.currentEngine(rules);
     const [observations, silences] = await Promise.all([observeWindows(this.ctx.db, rules, now), loadActiveSilences(this.ctx, now)]);
     const changes = engine.evaluate(rules, new Map(rules.map((rule, i) => [rule.id, observations[i]!])), silences, now.getTime());
-    let applied: AppliedChange[];
-    try {
-      applied = await applyEngineChanges(this.ctx, changes);
-    } catch (error) {
+    const stored = await applyEngineChanges(this.ctx, changes);
+    const applied = [...closed, ...stored.applied];
+    const failures = stored.failures;
+    // What committed is reported even if something else failed; then the store is the truth.
+    for (const change of applied) this.onChange(change);
+    if (failures.length > 0) {
       this.engine = undefined;
-      throw error;
+      throw new AggregateError(failures, `${failures.length} of ${changes.length} alert changes could not be stored`);
     }
     const cycleMs = performance.now() - started;
     this.stats.cycles++;
@@ -79,21 +81,26 @@ export class RuleEvaluator {
     this.stats.lastRuleCount = rules.length;
     this.stats.recentCycleMs.push(cycleMs);
     if (this.stats.recentCycleMs.length > RECENT_CYCLES) this.stats.recentCycleMs.shift();
-    for (const change of applied) this.onChange(change);
     this.onCycle(cycleMs, rules.length);
     return applied;
   }
 
-  private async currentEngine(rules: Parameters<typeof loadEngineMemory>[1]): Promise<RuleEngine> {
-    if (!this.engine) {
-      this.engine = new RuleEngine(await loadEngineMemory(this.ctx, rules));
-      return this.engine;
-    }
-    // An admin may have resolved an alert by hand, here or on another instance.
-    const open = await openFingerprints(this.ctx);
+  /**
+   * The engine as of the store. Built from it on taking the lead; afterwards brought in line
+   * with what changed outside this loop: alerts a person resolved (forgotten here, so a breach
+   * that goes on opens a new one) and open alerts no active rule produces any more (a rule
+   * switched off mid-pass, or relabelled: closed in the store).
+   */
+  private async currentEngine(rules: readonly EvaluatedRule[]): Promise<{ engine: RuleEngine; closed: AppliedChange[] }> {
+    this.engine ??= new RuleEngine(await loadEngineMemory(this.ctx, rules));
+    const open = await listOpenAlertKeys(this.ctx);
     const now = this.ctx.now().getTime();
-    for (const fingerprint of this.engine.openFingerprints()) if (!open.has(fingerprint)) this.engine.resolvedByHand(fingerprint, now);
-    return this.engine;
+    const openHere = new Set(open.map((a) => a.fingerprint));
+    for (const fingerprint of this.engine.openFingerprints()) if (!openHere.has(fingerprint)) this.engine.resolvedByHand(fingerprint, now);
+    const produced = new Set(rules.map((rule) => `${rule.id}\u0000${fingerprintOf(rule)}`));
+    const orphans = open.filter((a) => a.fingerprint !== "" && !produced.has(`${a.ruleId}\u0000${a.fingerprint}`));
+    const closed = orphans.length > 0 ? await closeOrphanedAlerts(this.ctx, orphans, "closed: its rule was switched off or changed") : [];
+    return { engine: this.engine, closed };
   }
 
   private schedule(delayMs: number): void {

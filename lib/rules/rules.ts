@@ -28,7 +28,8 @@ export const ruleInputSchema = z
     service: vigilName.nullable().default(null),
     tags: labelMap.default({}),
     aggregation: z.enum(AGGREGATIONS).default("avg"),
-    window: durationField(1, 7 * 86_400).default(60),
+    // Every window is read every second: hours of raw samples at most. Longer views are trends.
+    window: durationField(1, 6 * 3600).default(60),
     denominator: vigilName.nullable().default(null),
     minSamples: z.number().int().min(1).max(1_000_000).default(1),
     operator: z.enum(COMPARISONS),

@@ -3,8 +3,9 @@ import type { Observation } from "./engine";
 
 /**
  * Everything any aggregation needs from one selector's window, computed once however many
- * rules share the selector. The SQL (observe.ts) and the in-memory replay (window-math.ts)
- * both produce this, so the rule engine sees the same numbers from either.
+ * rules share the selector. The SQL (observe.ts) and the in-memory windows of replays and
+ * backtests (memory-windows.ts) both produce this, so the rule engine sees the same numbers
+ * from either. Percentiles are null where no rule reading the selector wants one.
  */
 export interface WindowStats {
   count: number;
@@ -17,7 +18,7 @@ export interface WindowStats {
   p90: number | null;
   p95: number | null;
   p99: number | null;
-  /** Sum over series of each step's increase, a drop counted as a counter reset. */
+  /** Sum over series of each step's increase, a drop counted as a counter reset; null with no step in the window. */
   increase: number | null;
 }
 
@@ -43,10 +44,10 @@ export function observationFrom(
   denominator?: WindowStats,
 ): Observation {
   const sampleCount = stats.count;
+  // An empty window counts 0; every other aggregate of nothing is no data.
+  if (aggregation === "count") return { value: sampleCount, sampleCount };
   if (sampleCount === 0) return { value: null, sampleCount };
   switch (aggregation) {
-    case "count":
-      return { value: sampleCount, sampleCount };
     case "rate":
       return { value: stats.increase === null ? null : stats.increase / windowSeconds, sampleCount };
     case "ratio": {

@@ -95,6 +95,13 @@ describe("admin API access", () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
     }
     expect((await getJson("/api/admin/users", cookie)).status).toBe(403);
+    // A backtest is a POST that changes nothing: a viewer may run one.
+    const backtest = await fetch(`${baseUrl()}/api/admin/monitoring/rules/test`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ period: "24h", rule: { name: "try", metric: "api.response_time", operator: ">", threshold: 1000, severity: "info" } }),
+    });
+    expect(backtest.status).toBe(200);
   });
 
   it("an admin creates an ingest key that works at once and is shown only once", async () => {

@@ -67,6 +67,15 @@ describe("rule windows: SQL and memory agree", () => {
     expect(w.observe([spec({ metric: "c", aggregation: "rate", windowSeconds: 10 })], 5000)[0]).toEqual({ value: 4, sampleCount: 5 });
   });
 
+  it("a window holding one sample of a counter has no rate, in SQL and in memory", async () => {
+    await writeSamples(t.store, new SeriesCache(), [{ metric: "scraped.total", service: "x", tags: {}, value: 500, ts: T0 - 30_000 }]);
+    const once = spec({ metric: "scraped.total", aggregation: "rate", windowSeconds: 60 });
+    expect(await observeWindows(t.ctx.db, [once], new Date(T0))).toEqual([{ value: null, sampleCount: 1 }]);
+    const w = new MemoryWindows();
+    w.add("scraped.total", "x", T0 - 30_000, 500);
+    expect(w.observe([once], T0)).toEqual([{ value: null, sampleCount: 1 }]);
+  });
+
   it("a tag filter narrows the series in SQL", async () => {
     await writeSamples(t.store, new SeriesCache(), [
       { metric: "tagged", service: "x", tags: { region: "eu" }, value: 1, ts: T0 - 1000 },

@@ -104,6 +104,12 @@ describe("the lifecycle", () => {
     expect(run(rule({ noData }), [150, null, null])).toEqual(expected);
   });
 
+  it("a count of an empty window is 0, not missing data: \"no orders in 5 minutes\" fires", () => {
+    const noOrders = rule({ aggregation: "count", comparison: "<", threshold: 1, minSamples: 5 });
+    expect(judge(noOrders, { value: 0, sampleCount: 0 }, false)).toBe("breach");
+    expect(judge(noOrders, { value: 3, sampleCount: 3 }, false)).toBe("clear"); // minSamples does not apply to a count
+  });
+
   it("noData=alert fires when the data stops", () => {
     expect(run(rule({ noData: "alert", forSeconds: 2 }), [50, null, null, null])).toEqual(["1:inactive→pending", "3:pending→firing"]);
   });
@@ -185,6 +191,16 @@ describe("announcing", () => {
     expect(pass(20, 150)).toEqual(["slow api:cooldown"]);
     expect(pass(69, 150)).toEqual([]);
     expect(pass(70, 150)).toEqual(["slow api:notified"]);
+  });
+
+  it("the cooldown runs from an announced alert, not from one a silence kept quiet", () => {
+    const r = rule({ cooldownMinutes: 60 });
+    const engine = new RuleEngine();
+    const silence: ActiveSilence = { id: "s1", matcher: { ruleId: "r1" }, startsAt: 0, endsAt: 5000 };
+    const pass = (t: number, value: number) => notifications(engine.evaluate([r], new Map([[r.id, seen(value)]]), [silence], t * 1000));
+    expect(pass(0, 150)).toEqual(["slow api:silenced"]);
+    expect(pass(1, 50)).toEqual([]);
+    expect(pass(10, 150)).toEqual(["slow api:notified"]);
   });
 
   it("at most maxAlertsPerHour announcements per rule; the rest are recorded as rate limited", () => {

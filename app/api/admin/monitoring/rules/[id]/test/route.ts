@@ -5,6 +5,6 @@ import { backtestSavedRule } from "@/lib/rules/backtest";
 export const dynamic = "force-dynamic";
 
 /** Backtests a saved rule, or the saved rule with the edits in `rule` (before saving them). */
-export const POST = apiRoute<{ id: string }>("monitoring.rules.test", "viewer", async ({ ctx, params, request }) => ({
+export const POST = apiRoute<{ id: string }>("monitoring.rules.test", "reader", async ({ ctx, params, request }) => ({
   backtest: await backtestSavedRule(ctx, params.id, await readJsonBody(request, { optional: true })),
 }));
