@@ -4,7 +4,7 @@ import { auditLog, silence } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { vigilName } from "@/lib/ingest/batch-schema";
+import { labelMap, vigilName } from "@/lib/ingest/batch-schema";
 import type { ActiveSilence } from "@/lib/rules/engine";
 
 export type SilenceRow = typeof silence.$inferSelect;
@@ -26,7 +26,7 @@ const matcherSchema = z
     ruleId: z.string().uuid("not a rule id").optional(),
     metric: vigilName.optional(),
     service: vigilName.optional(),
-    labels: z.record(z.string().min(1).max(100), z.string().max(500)).optional(),
+    labels: labelMap.optional(),
   })
   .strict()
   // A silence that matches everything would quietly switch Vigil off.

@@ -21,6 +21,9 @@ export function toVigilName(raw: string, maxLength = MAX_NAME_LENGTH): string {
   return (/^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`).slice(0, maxLength);
 }
 
+/** Tags of a sample, labels of a rule, label matchers of a silence: short keys, bounded values. */
+export const labelMap = z.record(z.string().min(1).max(100), z.string().max(500));
+
 const timestamp = z
   .union([
     z.number().int().positive().describe("epoch milliseconds"),
@@ -34,7 +37,7 @@ export const sampleSchema = z.object({
   timestamp: timestamp.optional(),
   service: vigilName.default("default"),
   unit: z.string().min(1).max(32).optional(),
-  tags: z.record(z.string().min(1).max(100), z.string().max(500)).default({}),
+  tags: labelMap.default({}),
 });
 
 export const batchSchema = z.object({

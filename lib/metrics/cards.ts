@@ -130,7 +130,7 @@ export async function loadCards(ctx: Ctx, now: Date, openAlertRuleIds: ReadonlyS
     { metric: spec.capacityMetric ?? spec.metric, service: spec.service, tags: {}, aggregation: "last", denominator: null, windowSeconds: spec.windowSeconds },
     ...watching[i]!.map((rule) => ({ ...rule, windowSeconds: rule.windowSeconds })),
   ]);
-  const [observed, trends] = await Promise.all([observeWindows(ctx.db, windows, now), Promise.all(specs.map((spec) => loadTrend(ctx, spec, now)))]);
+  const [observed, trends] = await Promise.all([observeWindows(ctx.db, windows, now), loadTrends(ctx, specs, now)]);
   let at = 0;
   return specs.map((spec, i) => {
     const value = observed[at++]!.value;
@@ -166,13 +166,23 @@ export async function loadCards(ctx: Ctx, now: Date, openAlertRuleIds: ReadonlyS
   });
 }
 
-async function loadTrend(ctx: Ctx, spec: CardSpec, now: Date): Promise<Card["trend"]> {
+/** Every card's sparkline in one query (a snapshot is built up to four times a second). */
+async function loadTrends(ctx: Ctx, specs: readonly CardSpec[], now: Date): Promise<Card["trend"][]> {
+  const trends: Card["trend"][] = specs.map(() => []);
+  if (specs.length === 0) return trends;
   const from = new Date(now.getTime() - TREND_WINDOW_S * 1000);
-  const service = spec.service === null ? sql`` : sql`and series.service = ${spec.service}`;
-  const rows = await selectRows<{ t: number; value: number }>(ctx.db, sql`
-    select (floor(extract(epoch from s.ts) / ${TREND_STEP_S}) * ${TREND_STEP_S})::float8 as t, avg(s.value)::float8 as value
-    from sample s join series on series.id = s.series_id
-    where series.name = ${spec.metric} ${service} and s.ts > ${from.toISOString()}::timestamptz and s.ts <= ${now.toISOString()}::timestamptz
-    group by 1 order by 1`);
-  return rows.map((r) => ({ t: Number(r.t) * 1000, value: Number(r.value) }));
+  const values = sql.join(
+    specs.map((spec, k) => sql`(${k}::int, ${spec.metric}::text, ${spec.service}::text)`),
+    sql`, `,
+  );
+  const rows = await selectRows<{ k: number; t: number; value: number }>(ctx.db, sql`
+    with spec(k, metric, service) as (values ${values})
+    select spec.k, (floor(extract(epoch from s.ts) / ${TREND_STEP_S}) * ${TREND_STEP_S})::float8 as t, avg(s.value)::float8 as value
+    from spec
+    join series on series.name = spec.metric and (spec.service is null or series.service = spec.service)
+    join sample s on s.series_id = series.id
+    where s.ts > ${from.toISOString()}::timestamptz and s.ts <= ${now.toISOString()}::timestamptz
+    group by 1, 2 order by 1, 2`);
+  for (const row of rows) trends[Number(row.k)]!.push({ t: Number(row.t) * 1000, value: Number(row.value) });
+  return trends;
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Comparison, Severity } from "@/db/schema";
+import type { Comparison, NoDataPolicy, NotifyState, Severity, SilenceMatcherColumn } from "@/db/schema";
 import { formatDuration } from "./durations";
 
 /** What an alert of the rule carries, and what its fingerprint is made of: its labels, its tag filter and its service. */
@@ -21,9 +21,7 @@ export function alertLabels(rule: Pick<EngineRule, "labels" | "tags" | "service"
  */
 
 export type Phase = "inactive" | "pending" | "firing" | "resolved";
-export type NoDataPolicy = "ok" | "alert" | "keep";
-/** Whether a firing alert was announced, or why not yet. */
-export type NotifyState = "notified" | "silenced" | "inhibited" | "cooldown" | "rate_limited";
+export type { NoDataPolicy, NotifyState } from "@/db/schema";
 
 export interface EngineRule {
   id: string;
@@ -55,12 +53,7 @@ export interface Observation {
 }
 
 /** What a silence matches; every field given must match. */
-export interface SilenceMatcher {
-  ruleId?: string;
-  metric?: string;
-  service?: string;
-  labels?: Record<string, string>;
-}
+export type SilenceMatcher = SilenceMatcherColumn;
 
 export interface ActiveSilence {
   id: string;

@@ -5,7 +5,7 @@ import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { httpUrl } from "@/lib/http/http-url";
-import { vigilName } from "@/lib/ingest/batch-schema";
+import { labelMap, vigilName } from "@/lib/ingest/batch-schema";
 import { durationField, formatDuration } from "./durations";
 import { closeAlertsOfRule, type AppliedChange } from "@/lib/alerts/alert-lifecycle";
 import type { EngineRule } from "./engine";
@@ -14,7 +14,6 @@ import type { WindowSpec } from "./observe";
 export type RuleRow = typeof alertRule.$inferSelect;
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
-const labelMap = z.record(z.string().min(1).max(100), z.string().max(500));
 
 /**
  * A rule as the API takes it (camelCase JSON). Durations are strings like "5m" or seconds.
@@ -130,29 +129,9 @@ export function toColumns(input: RuleInput): Omit<typeof alertRule.$inferInsert,
 /** What the engine and the window query need of a rule. */
 export type EvaluatedRule = EngineRule & WindowSpec;
 
+/** A stored rule is already all the engine and the window query read: the columns share their names. */
 export function toEngineRule(row: RuleRow): EvaluatedRule {
-  return {
-    id: row.id,
-    name: row.name,
-    metric: row.metric,
-    service: row.service,
-    tags: row.tags,
-    labels: row.labels,
-    aggregation: row.aggregation,
-    denominator: row.denominator,
-    windowSeconds: row.windowSeconds,
-    comparison: row.comparison,
-    threshold: row.threshold,
-    clearThreshold: row.clearThreshold,
-    forSeconds: row.forSeconds,
-    keepFiringForSeconds: row.keepFiringForSeconds,
-    minSamples: row.minSamples,
-    noData: row.noData,
-    severity: row.severity,
-    cooldownMinutes: row.cooldownMinutes,
-    maxAlertsPerHour: row.maxAlertsPerHour,
-    dependsOn: row.dependsOn,
-  };
+  return row;
 }
 
 /** A rule from the API's JSON (rules:replay and backtests take the same shape), with an id. */
