@@ -13,3 +13,6 @@ export interface Ctx {
   db: Db;
   now: () => Date;
 }
+
+/** A transaction's handle, for verbs that write several rows together. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];

@@ -2,7 +2,7 @@ import { and, count, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL }
 import { z } from "zod";
 import { alertEvent, alertHistory, alertRule, auditLog, type AlertStatus, type NotifyState } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
-import type { Actor, Ctx } from "@/lib/context";
+import type { Actor, Ctx, Tx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { EngineChange, EngineMemory, EngineRule } from "@/lib/rules/engine";
 import { alertLabels, fingerprintOf } from "@/lib/rules/engine";
@@ -131,9 +131,18 @@ export async function applyEngineChanges(ctx: Ctx, changes: readonly EngineChang
   const worker = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
       try {
-        for (const i of group) results[i] = await applyChange(ctx, changes[i]!);
+        // One alert's changes of a pass commit together: nobody reads it firing but undecided.
+        const stored = await ctx.db.transaction(async (tx) => {
+          const out: (StoredChange | undefined)[] = [];
+          for (const i of group) out.push(await storeChange(tx, changes[i]!));
+          return out;
+        });
+        for (const [n, i] of group.entries()) {
+          const alert = stored[n] === undefined ? undefined : await loadAlert(ctx, stored[n]!.id);
+          results[i] = { alert, event: alert && eventFor(changes[i]!, alert, stored[n]?.announce ?? false) };
+        }
       } catch (error) {
-        failures.push(error); // the rest of this alert's changes would build on the failed one
+        failures.push(error);
       }
     }
   };
@@ -141,65 +150,68 @@ export async function applyEngineChanges(ctx: Ctx, changes: readonly EngineChang
   return { applied: results.filter((r): r is AppliedChange => r !== undefined), failures };
 }
 
-async function applyChange(ctx: Ctx, change: EngineChange): Promise<AppliedChange> {
+
+/** Which alert row a change touched, and whether it announces the alert. */
+interface StoredChange {
+  id: string;
+  announce?: boolean;
+}
+
+async function storeChange(tx: Tx, change: EngineChange): Promise<StoredChange | undefined> {
   const at = new Date(change.at);
   const { rule, fingerprint } = change;
-  const stored = await ctx.db.transaction(async (tx) => {
-    // Locked: a person resolving or acknowledging the alert meanwhile waits for this, or this
-    // for them; after the wait a resolved row no longer matches and is left alone.
-    const [open] = await tx
-      .select({ id: alertHistory.id, status: alertHistory.status })
-      .from(alertHistory)
-      .where(openFor(rule.id, fingerprint))
-      .for("update");
-    const stillOpen = (id: string) => and(eq(alertHistory.id, id), isNull(alertHistory.resolvedAt));
-    const record = (alertId: string, from: string, to: string, note: string) =>
-      tx.insert(alertEvent).values({ alertId, at, fromStatus: from, toStatus: to, value: change.value, note });
+  // Locked: a person resolving or acknowledging the alert meanwhile waits for this, or this
+  // for them; after the wait a resolved row no longer matches and is left alone.
+  const [open] = await tx
+    .select({ id: alertHistory.id, status: alertHistory.status })
+    .from(alertHistory)
+    .where(openFor(rule.id, fingerprint))
+    .for("update");
+  const stillOpen = (id: string) => and(eq(alertHistory.id, id), isNull(alertHistory.resolvedAt));
+  const record = (alertId: string, from: string, to: string, note: string) =>
+    tx.insert(alertEvent).values({ alertId, at, fromStatus: from, toStatus: to, value: change.value, note });
 
-    if (change.kind === "notify") {
+  if (change.kind === "notify") {
+    if (!open) return undefined;
+    await tx
+      .update(alertHistory)
+      .set({ notifyState: change.notify, heldBy: change.heldBy, ...(change.notify === "notified" ? { notifiedAt: at } : {}) })
+      .where(stillOpen(open.id));
+    // Someone acknowledged it while it was held: they are on it, nobody needs paging.
+    const announce = change.notify === "notified" && open.status !== "acknowledged";
+    const note = change.notify !== "notified" ? `held back (${change.notify}): ${change.reason}` : announce ? "announced" : "not announced: already acknowledged";
+    await record(open.id, open.status, open.status, note);
+    return { id: open.id, announce };
+  }
+  switch (change.to) {
+    case "pending": {
+      if (open) return { id: open.id }; // opened by an earlier leader that lost the lease mid-pass
+      const [created] = await tx
+        .insert(alertHistory)
+        .values({ ruleId: rule.id, fingerprint, labels: alertLabels(rule), severity: rule.severity, status: "pending", reason: change.reason, metricValue: change.value, triggeredAt: at })
+        .onConflictDoNothing()
+        .returning({ id: alertHistory.id });
+      if (created) await record(created.id, change.from, "pending", change.reason);
+      return created && { id: created.id };
+    }
+    case "firing":
+      if (!open) return undefined;
+      await tx.update(alertHistory).set({ status: "firing", firedAt: at, reason: change.reason, metricValue: change.value }).where(stillOpen(open.id));
+      await record(open.id, open.status, "firing", change.reason);
+      return { id: open.id };
+    case "inactive":
+      // A breach that cleared before `for` was never an alert: no row stays behind.
+      if (open) await tx.delete(alertHistory).where(stillOpen(open.id));
+      return undefined;
+    case "resolved":
       if (!open) return undefined;
       await tx
         .update(alertHistory)
-        .set({ notifyState: change.notify, heldBy: change.heldBy, ...(change.notify === "notified" ? { notifiedAt: at } : {}) })
+        .set({ status: "resolved", resolvedAt: at, autoResolved: true, resolutionNotes: change.reason, metricValue: change.value ?? undefined })
         .where(stillOpen(open.id));
-      // Someone acknowledged it while it was held: they are on it, nobody needs paging.
-      const announce = change.notify === "notified" && open.status !== "acknowledged";
-      const note = change.notify !== "notified" ? `held back (${change.notify}): ${change.reason}` : announce ? "announced" : "not announced: already acknowledged";
-      await record(open.id, open.status, open.status, note);
-      return { id: open.id, announce };
-    }
-    switch (change.to) {
-      case "pending": {
-        if (open) return { id: open.id }; // opened by an earlier leader that lost the lease mid-pass
-        const [created] = await tx
-          .insert(alertHistory)
-          .values({ ruleId: rule.id, fingerprint, labels: alertLabels(rule), severity: rule.severity, status: "pending", reason: change.reason, metricValue: change.value, triggeredAt: at })
-          .onConflictDoNothing()
-          .returning({ id: alertHistory.id });
-        if (created) await record(created.id, change.from, "pending", change.reason);
-        return created && { id: created.id };
-      }
-      case "firing":
-        if (!open) return undefined;
-        await tx.update(alertHistory).set({ status: "firing", firedAt: at, reason: change.reason, metricValue: change.value }).where(stillOpen(open.id));
-        await record(open.id, open.status, "firing", change.reason);
-        return { id: open.id };
-      case "inactive":
-        // A breach that cleared before `for` was never an alert: no row stays behind.
-        if (open) await tx.delete(alertHistory).where(stillOpen(open.id));
-        return undefined;
-      case "resolved":
-        if (!open) return undefined;
-        await tx
-          .update(alertHistory)
-          .set({ status: "resolved", resolvedAt: at, autoResolved: true, resolutionNotes: change.reason, metricValue: change.value ?? undefined })
-          .where(stillOpen(open.id));
-        await record(open.id, open.status, "resolved", change.reason);
-        return { id: open.id };
-    }
-  });
-  const alert = stored === undefined ? undefined : await loadAlert(ctx, stored.id);
-  return { alert, event: alert && eventFor(change, alert, stored?.announce ?? false) };
+      await record(open.id, open.status, "resolved", change.reason);
+      return { id: open.id };
+  }
 }
 
 /**

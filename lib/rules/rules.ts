@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { AGGREGATIONS, alertRule, auditLog, CHANNELS, COMPARISONS, NO_DATA_POLICIES, SEVERITIES } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
-import type { Actor, Ctx } from "@/lib/context";
+import type { Actor, Ctx, Tx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { httpUrl } from "@/lib/http/http-url";
 import { labelMap, vigilName } from "@/lib/ingest/batch-schema";
@@ -157,7 +157,6 @@ export async function getRule(ctx: Ctx, id: string): Promise<RuleRow> {
   return row;
 }
 
-type Tx = Parameters<Parameters<Ctx["db"]["transaction"]>[0]>[0];
 
 /** Every rule named in dependsOn exists, and following dependsOn from this rule never comes back to it. */
 async function checkDependencies(tx: Tx, ruleId: string, dependsOn: readonly string[]): Promise<void> {
