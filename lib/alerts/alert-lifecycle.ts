@@ -87,11 +87,19 @@ function toView(row: AlertRow): AlertView {
 }
 
 function selectAlerts(ctx: Ctx, where: SQL | undefined) {
-  return ctx.db.select(alertColumns).from(alertHistory).innerJoin(alertRule, eq(alertRule.id, alertHistory.ruleId)).where(where);
+  return selectAlertsIn(ctx.db, where);
+}
+
+function selectAlertsIn(db: Ctx["db"] | Tx, where: SQL | undefined) {
+  return db.select(alertColumns).from(alertHistory).innerJoin(alertRule, eq(alertRule.id, alertHistory.ruleId)).where(where);
 }
 
 export async function loadAlert(ctx: Ctx, id: string): Promise<AlertView | undefined> {
-  const [row] = await selectAlerts(ctx, eq(alertHistory.id, id));
+  return loadAlertIn(ctx.db, id);
+}
+
+async function loadAlertIn(db: Ctx["db"] | Tx, id: string): Promise<AlertView | undefined> {
+  const [row] = await selectAlertsIn(db, eq(alertHistory.id, id));
   return row && toView(row);
 }
 
@@ -132,15 +140,17 @@ export async function applyEngineChanges(ctx: Ctx, changes: readonly EngineChang
     for (let group = queue.shift(); group; group = queue.shift()) {
       try {
         // One alert's changes of a pass commit together: nobody reads it firing but undecided.
-        const stored = await ctx.db.transaction(async (tx) => {
-          const out: (StoredChange | undefined)[] = [];
-          for (const i of group) out.push(await storeChange(tx, changes[i]!));
+        // Each step's view is read inside the transaction, so the stream still shows every step.
+        const applied = await ctx.db.transaction(async (tx) => {
+          const out: AppliedChange[] = [];
+          for (const i of group) {
+            const stored = await storeChange(tx, changes[i]!);
+            const alert = stored && (await loadAlertIn(tx, stored.id));
+            out.push({ alert, event: alert && eventFor(changes[i]!, alert, stored?.announce ?? false) });
+          }
           return out;
         });
-        for (const [n, i] of group.entries()) {
-          const alert = stored[n] === undefined ? undefined : await loadAlert(ctx, stored[n]!.id);
-          results[i] = { alert, event: alert && eventFor(changes[i]!, alert, stored[n]?.announce ?? false) };
-        }
+        for (const [n, i] of group.entries()) results[i] = applied[n];
       } catch (error) {
         failures.push(error);
       }
