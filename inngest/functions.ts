@@ -1,16 +1,22 @@
+import type { NotifyWork } from "@/lib/notify/notifier";
 import { inngest } from "./client";
+import { notifyAlertFunction } from "./notify-alert";
+import { notifyResolvedFunction } from "./notify-resolved";
+import { sendDigestsFunction } from "./send-digests";
 
 /** What Vigil's functions call; injected so these definitions stay free of the runtime. */
 export interface VigilFunctionDeps {
   rollUpRecent(now: Date): Promise<unknown>;
   enforceRetention(now: Date): Promise<unknown>;
+  /** The notification workflows' steps. */
+  notify: NotifyWork;
   /** The time handed to each step; the wall clock unless given. */
   now?: () => Date;
 }
 
 /**
  * Vigil's own workflows, thin adapters over lib/. The same objects are served to Inngest
- * (app/api/inngest) or run by the in-process driver. Both steps are safe to repeat, which
+ * (app/api/inngest) or run by the in-process driver. Every step is safe to repeat, which
  * retries and a driver that fires a late cron at once both rely on.
  */
 export function vigilFunctions(deps: VigilFunctionDeps) {
@@ -24,5 +30,8 @@ export function vigilFunctions(deps: VigilFunctionDeps) {
       { id: "enforce-retention", name: "Enforce retention", retries: 3, concurrency: { limit: 1 }, triggers: [{ cron: "0 * * * *" }] },
       async ({ step }) => step.run("enforce-retention", () => deps.enforceRetention(now())),
     ),
+    notifyAlertFunction(deps.notify),
+    notifyResolvedFunction(deps.notify),
+    sendDigestsFunction(deps.notify),
   ];
 }

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { channelSettingsFromEnv } from "@/lib/notify/channels";
+import type { ChannelSettings } from "@/lib/notify/channels/sender";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "@/lib/rollups/rollup";
 
 const envSchema = z.object({
@@ -23,6 +25,7 @@ const envSchema = z.object({
   RETENTION_RAW_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.rawDays),
   RETENTION_1M_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.minuteDays),
   RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(36500).default(DEFAULT_RETENTION.hourDays),
+  NOTIFY_MAX_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   REDIS_URL: z.string().url().refine((url) => url.startsWith("redis://"), "a redis:// URL (rediss:// is not supported)").optional(),
 });
 
@@ -47,6 +50,10 @@ export interface Config {
   retention: RetentionPolicy;
   /** When set, Vigil checks this Redis as a built-in service check. */
   redisUrl?: string;
+  /** Resend, Twilio and Slack settings; a channel without its keys is not configured. */
+  channels: ChannelSettings;
+  /** Messages an hour to one address before the rest are held back as rate-limited. */
+  notifyMaxPerHour: number;
 }
 
 /**
@@ -79,6 +86,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     evaluationIntervalMs: e.EVALUATION_INTERVAL_MS,
     retention: { rawDays: e.RETENTION_RAW_DAYS, minuteDays: e.RETENTION_1M_DAYS, hourDays: e.RETENTION_1H_DAYS },
     redisUrl: e.REDIS_URL,
+    channels: channelSettingsFromEnv(env),
+    notifyMaxPerHour: e.NOTIFY_MAX_PER_HOUR,
   };
 }
 

@@ -76,6 +76,8 @@ export const alertRule = pgTable("alert_rule", {
   runbookUrl: text("runbook_url"),
   /** Rules whose firing explains this one's: while one fires, this rule's alerts are inhibited. */
   dependsOn: jsonb("depends_on").$type<string[]>().notNull().default([]),
+  /** Overrides the escalation policy of the rule's severity; null: the severity's default. */
+  escalationPolicyId: uuid("escalation_policy_id").references(() => escalationPolicy.id, { onDelete: "set null" }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
@@ -181,6 +183,104 @@ export const adminNotificationPreference = pgTable("admin_notification_preferenc
   quietStartTime: time("quiet_start_time"),
   quietEndTime: time("quiet_end_time"),
   timeZone: text("time_zone").notNull().default("UTC"),
+  /** Critical alerts are sent during quiet hours; warnings wait for the digest. */
+  criticalBreaksQuietHours: boolean("critical_breaks_quiet_hours").notNull().default(true),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * One step of an escalation: `afterSeconds` past the announcement, page `userIds` (null: every
+ * admin whose preferences take the alert's severity) on `channels` (null: the rule's channels).
+ */
+export interface EscalationTier {
+  afterSeconds: number;
+  userIds: string[] | null;
+  channels: Channel[] | null;
+}
+
+/** Who is paged, when, until someone acknowledges. The default for a severity, or a rule's own. */
+export const escalationPolicy = pgTable(
+  "escalation_policy",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** The policy for every rule of this severity that names none; null: used only where a rule names it. */
+    severity: severityEnum("severity"),
+    tiers: jsonb("tiers").$type<EscalationTier[]>().notNull(),
+    /** How many more times the tiers run again from the first while nobody acknowledges. */
+    repeat: integer("repeat").notNull().default(0),
+    /** From the start of one round to the start of the next. */
+    repeatAfterSeconds: integer("repeat_after_seconds").notNull().default(900),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("escalation_policy_severity_idx").on(t.severity).where(sql`${t.severity} is not null`)],
+);
+
+export const DELIVERY_KINDS = ["fired", "escalation", "resolved", "digest"] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+/**
+ * planned → sending → sent | retrying (→ sending) | failed. The others are decided at planning and
+ * never sent: held (quiet hours; then digested), rate_limited, deduplicated, not_configured,
+ * silenced and inhibited (an escalation stopped by a silence or a failing dependency).
+ */
+export const DELIVERY_STATES = [
+  "planned",
+  "sending",
+  "retrying",
+  "sent",
+  "failed",
+  "held",
+  "digested",
+  "rate_limited",
+  "deduplicated",
+  "not_configured",
+  "silenced",
+  "inhibited",
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/**
+ * Every planned message is a row, written before it is sent and marked after: the row, claimed
+ * atomically, is what makes a retried step, a restart or a second instance send it once.
+ */
+export const notificationDelivery = pgTable(
+  "notification_delivery",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** null for a digest, which carries several alerts (the held rows point at it). */
+    alertId: uuid("alert_id").references(() => alertHistory.id, { onDelete: "cascade" }),
+    /** null for the team's default Slack channel. */
+    recipientId: uuid("recipient_id").references(() => user.id, { onDelete: "set null" }),
+    channel: text("channel").$type<Channel>().notNull(),
+    /** The address, phone number or Slack channel it went to. */
+    target: text("target").notNull(),
+    kind: text("kind").$type<DeliveryKind>().notNull(),
+    /** The escalation round and tier (0, 0 for the first page). */
+    round: integer("round").notNull().default(0),
+    tier: integer("tier").notNull().default(0),
+    state: text("state").$type<DeliveryState>().notNull(),
+    /** Why it was held, skipped or failed, in words. */
+    reason: text("reason"),
+    /** One row per message that should exist: planning twice inserts nothing new. */
+    dedupKey: text("dedup_key").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    providerMessageId: text("provider_message_id"),
+    /** Held rows: when the quiet hours end and the digest is due. */
+    dueAt: timestamp("due_at", { withTimezone: true }),
+    /** Held rows: the digest delivery that carried them. */
+    digestId: uuid("digest_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    claimedAt: timestamp("claimed_at", { withTimezone: true }),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("notification_delivery_dedup_idx").on(t.dedupKey),
+    index("notification_delivery_alert_idx").on(t.alertId, t.createdAt),
+    index("notification_delivery_due_idx").on(t.state, t.dueAt),
+    index("notification_delivery_target_idx").on(t.channel, t.target, t.sentAt),
+  ],
+);

@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { AGGREGATIONS, alertRule, auditLog, CHANNELS, COMPARISONS, NO_DATA_POLICIES, SEVERITIES } from "@/db/schema";
+import { AGGREGATIONS, alertRule, auditLog, CHANNELS, COMPARISONS, escalationPolicy, NO_DATA_POLICIES, SEVERITIES } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx, Tx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -49,6 +49,8 @@ export const ruleInputSchema = z
     labels: labelMap.default({}),
     runbookUrl: httpUrl.nullable().default(null),
     dependsOn: z.array(z.string().uuid("not a rule id")).max(20).default([]),
+    /** null: the escalation policy of the rule's severity. */
+    escalationPolicyId: z.string().uuid("not a policy id").nullable().default(null),
   })
   .superRefine((rule, ctx) => {
     if (rule.aggregation === "ratio" && !rule.denominator) {
@@ -115,6 +117,7 @@ export function toRuleView(row: RuleRow): RuleView {
     labels: row.labels,
     runbookUrl: row.runbookUrl,
     dependsOn: row.dependsOn,
+    escalationPolicyId: row.escalationPolicyId,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -178,12 +181,20 @@ async function checkDependencies(tx: Tx, ruleId: string, dependsOn: readonly str
   }
 }
 
+/** A rule naming an escalation policy names one that exists (a 400, not a foreign-key 500). */
+async function checkEscalationPolicy(tx: Tx, policyId: string | null): Promise<void> {
+  if (!policyId) return;
+  const [found] = await tx.select({ id: escalationPolicy.id }).from(escalationPolicy).where(eq(escalationPolicy.id, policyId));
+  if (!found) throw new AppError("INVALID", "escalationPolicyId: no such policy", { issues: [{ path: "escalationPolicyId", message: "no such policy" }] });
+}
+
 export async function createRule(ctx: Ctx, actor: Actor, body: unknown): Promise<RuleView> {
   requireRole(actor, "admin");
   const input = ruleInputSchema.parse(body);
   return ctx.db.transaction(async (tx) => {
     const id = crypto.randomUUID();
     await checkDependencies(tx, id, input.dependsOn);
+    await checkEscalationPolicy(tx, input.escalationPolicyId);
     const now = ctx.now();
     const [row] = await tx.insert(alertRule).values({ id, ...toColumns(input), createdAt: now, updatedAt: now }).returning();
     await tx.insert(auditLog).values({ actorId: actor.id, action: "rule.create", target: id, details: { name: input.name } });
@@ -203,6 +214,7 @@ export async function updateRule(ctx: Ctx, actor: Actor, id: string, body: unkno
   const input = ruleInputSchema.parse({ ...current, ...body });
   const rule = await ctx.db.transaction(async (tx) => {
     await checkDependencies(tx, existing.id, input.dependsOn);
+    await checkEscalationPolicy(tx, input.escalationPolicyId);
     const [row] = await tx
       .update(alertRule)
       .set({ ...toColumns(input), updatedAt: ctx.now() })

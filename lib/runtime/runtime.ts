@@ -22,6 +22,12 @@ import { enforceRetention, lateSpan, rollUpRecent } from "@/lib/rollups/rollup";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
 import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
 import type { AlertEventOut, AppliedChange } from "@/lib/alerts/alert-lifecycle";
+import type { Channel } from "@/db/schema";
+import { createSenders } from "@/lib/notify/channels";
+import type { Sender } from "@/lib/notify/channels/sender";
+import { channelStatuses, type ChannelStatus } from "@/lib/notify/channel-status";
+import { seedDefaultPolicies } from "@/lib/notify/escalation-policies";
+import { eventsToResume, notifyWork, type NotifyWork } from "@/lib/notify/notifier";
 import { postgresLeaderLease, soleLeader } from "./leader-lease";
 
 /** The long-lived parts of one Vigil process, built once at start and shared by every request. */
@@ -45,6 +51,12 @@ export interface Runtime {
    */
   alertChanged(change: AppliedChange): void;
   evaluator: RuleEvaluator;
+  notifications: {
+    /** The notification workflows' steps (in-process driver or Inngest). */
+    work: NotifyWork;
+    senders: Readonly<Record<Channel, Sender | null>>;
+    statuses: ChannelStatus[];
+  };
   /** Validated samples in; resolves once they are committed. */
   ingest(samples: readonly Sample[]): Promise<number>;
   /** Stops taking work, finishes in-flight writes, closes the store. */
@@ -72,6 +84,24 @@ const STORE_PROBE_MS = 5000;
 const JOB_STATE_MS = 5000;
 const COLLECT_TICK_MS = 1000;
 const STORE_WARNING_MS = 100;
+/** A send claimed longer ago than this was cut off by a dying process. */
+const STALE_CLAIM_MS = 60_000;
+
+/**
+ * A fault-injection point for the crash test (tests/http/notify-crash.test.ts): with
+ * VIGIL_CRASH_AFTER_PLAN=1 the process kills itself once a page is planned and before it is sent.
+ */
+function withCrashAfterPlan(work: NotifyWork): NotifyWork {
+  if (process.env.VIGIL_CRASH_AFTER_PLAN !== "1") return work;
+  return {
+    ...work,
+    async planPage(alertId, step) {
+      const plan = await work.planPage(alertId, step);
+      process.kill(process.pid, "SIGKILL");
+      return plan;
+    },
+  };
+}
 
 export interface StartOptions {
   /** Clock for everything the runtime decides; tests pass their own. */
@@ -88,6 +118,7 @@ export async function startRuntime(config: Config, options: StartOptions = {}): 
     const ctx: Ctx = { db: store.db, now };
     await ensureAdmin(ctx, config.adminEmail, config.adminPassword);
     await ensureIngestKey(ctx, config.ingestApiKey, "INGEST_API_KEY");
+    await seedDefaultPolicies(ctx);
     await seedDefaultRules(ctx);
     const runtime = await assemble(config, store, ctx, options.loops ?? true);
     (globalThis as Global)[RUNTIME_KEY] = runtime;
@@ -165,6 +196,15 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     }
   };
 
+  const senders = createSenders(config.channels);
+  const notify = notifyWork(ctx, {
+    channels: config.channels,
+    senders,
+    publicUrl: config.publicUrl,
+    maxPerHourPerTarget: config.notifyMaxPerHour,
+    staleClaimMs: STALE_CLAIM_MS,
+  });
+
   const rollups: Runtime["rollups"] = {
     rollUpRecent: (now) => rollUpRecent(store, now, config.retention),
     enforceRetention: (now) => enforceRetention(store, now, config.retention),
@@ -181,11 +221,18 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     const leaderOnly = (task: (now: Date) => Promise<unknown>) => async (now: Date) =>
       (await lease.acquire()) ? task(now) : "skipped: not the leader";
     const driver = new InProcessDriver({
-      functions: vigilFunctions({ rollUpRecent: leaderOnly(rollups.rollUpRecent), enforceRetention: leaderOnly(rollups.enforceRetention), now: ctx.now }),
+      functions: vigilFunctions({
+        rollUpRecent: leaderOnly(rollups.rollUpRecent),
+        enforceRetention: leaderOnly(rollups.enforceRetention),
+        notify: withCrashAfterPlan(notify),
+        now: ctx.now,
+      }),
       now: ctx.now,
       log: (message, detail) => console.error(`workflow: ${message}`, detail ?? ""),
     });
     driver.start();
+    // The waits of the runs this process had before it stopped are gone: start them again from the store.
+    for (const event of await eventsToResume(ctx)) await driver.send(event);
     workflows = driver;
     sendEvents = send;
   }
@@ -226,6 +273,7 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     },
     alertChanged,
     evaluator,
+    notifications: { work: notify, senders, statuses: channelStatuses(config.channels) },
     ingest(samples) {
       return writes.enqueue(samples);
     },

@@ -316,9 +316,20 @@ describe("in-process driver", () => {
     const clock = new Date("2026-03-10T12:00:00Z");
     const rolledUp: Date[] = [];
     const retained: Date[] = [];
+    const digestRuns: Date[] = [];
     const functions = vigilFunctions({
       rollUpRecent: async (now) => void rolledUp.push(now),
       enforceRetention: async (now) => void retained.push(now),
+      notify: {
+        loadSchedule: async () => ({ stopped: "no alerts here" }),
+        planPage: async () => ({ stopped: "no alerts here" }),
+        planResolutionNotices: async () => ({ stopped: "no alerts here" }),
+        planDueDigests: async () => {
+          digestRuns.push(clock);
+          return [];
+        },
+        deliver: async (id) => ({ id, state: "missing" }),
+      },
       now: () => clock,
     });
     expect(functions.every((fn) => fn["client"] === vigilClient)).toBe(true);
@@ -328,5 +339,7 @@ describe("in-process driver", () => {
     expect((await driver.runNow("enforce-retention")).status).toBe("completed");
     expect(rolledUp).toEqual([clock]);
     expect(retained).toEqual([clock]);
+    expect((await driver.runNow("send-digests")).status).toBe("completed");
+    expect(digestRuns).toEqual([clock]);
   });
 });

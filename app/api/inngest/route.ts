@@ -12,6 +12,13 @@ const runtimeDeps: VigilFunctionDeps = {
   rollUpRecent: (now) => getRuntime().rollups.rollUpRecent(now),
   enforceRetention: (now) => getRuntime().rollups.enforceRetention(now),
   now: () => getRuntime().ctx.now(),
+  notify: {
+    loadSchedule: (alertId) => getRuntime().notifications.work.loadSchedule(alertId),
+    planPage: (alertId, step) => getRuntime().notifications.work.planPage(alertId, step),
+    planResolutionNotices: (alertId) => getRuntime().notifications.work.planResolutionNotices(alertId),
+    planDueDigests: () => getRuntime().notifications.work.planDueDigests(),
+    deliver: (deliveryId) => getRuntime().notifications.work.deliver(deliveryId),
+  },
 };
 
 const inngestHandler = serve({ client: inngest, functions: vigilFunctions(runtimeDeps) });
