@@ -11,6 +11,7 @@ const NAV_LINKS = [
   { href: "/", label: "Dashboard", testId: "nav-dashboard" },
   { href: "/checks", label: "Checks", testId: "nav-checks" },
   { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
+  { href: "/preferences", label: "Notifications", testId: "nav-preferences" },
 ] as const;
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -20,11 +21,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
     <Providers>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
-          <div className="flex items-center gap-2 sm:gap-4">
+          <div className="flex min-w-0 items-center gap-2 sm:gap-4">
             <Link href="/" className="text-lg font-semibold">
               Vigil
             </Link>
-            <nav aria-label="Main" className="flex items-center gap-1 text-sm">
+            <nav aria-label="Main" className="flex flex-wrap items-center gap-1 text-sm">
               {NAV_LINKS.map(({ href, label, testId }) => (
                 <Link key={href} href={href} className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800" data-testid={testId}>
                   {label}

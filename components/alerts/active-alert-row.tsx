@@ -1,6 +1,7 @@
 "use client";
 
 import { Badge } from "@tremor/react";
+import Link from "next/link";
 import { useId, useState } from "react";
 import { relativeTime } from "@/components/dashboard/alert-list";
 import { RowButton } from "@/components/row-button";
@@ -74,9 +75,13 @@ export function ActiveAlertRow({
             <Badge color={status.color} data-testid="alert-status">
               {status.label}
             </Badge>
-            <span className="min-w-0 font-medium break-words" data-testid="alert-rule-name">
+            <Link
+              href={`/alerts/${alert.id}`}
+              className="min-w-0 font-medium break-words underline decoration-slate-300 underline-offset-2 hover:decoration-current dark:decoration-slate-600"
+              data-testid="alert-rule-name"
+            >
               {alert.ruleName}
-            </span>
+            </Link>
           </div>
           <p className="mt-1 text-sm break-words" data-testid="alert-reason">
             {alert.reason}

@@ -30,8 +30,7 @@ export interface AlertEventView {
 export interface AlertDetailResponse {
   alert: AlertView;
   events: AlertEventView[];
-  /** Absent from a server without the notification pipeline. */
-  deliveries?: DeliveryView[];
+  deliveries: DeliveryView[];
 }
 
 /** While anything can still change, every 2 s: the delivery log is watched as it happens. */
@@ -54,7 +53,7 @@ function refreshWhileLive(query: Query<AlertDetailResponse, Error, AlertDetailRe
   const data = query.state.data;
   if (!data) return REFRESH_MS;
   // A resolved alert's own "resolved" messages are still going out for a moment after.
-  const sending = (data.deliveries ?? []).some((d) => IN_FLIGHT.includes(d.state));
+  const sending = data.deliveries.some((d) => IN_FLIGHT.includes(d.state));
   return data.alert.status !== "resolved" || sending ? REFRESH_MS : false;
 }
 
@@ -215,7 +214,7 @@ export function AlertDetail({ id, isAdmin, ackRequested }: { id: string; isAdmin
     );
   }
 
-  const { alert, events, deliveries = [] } = detail.data;
+  const { alert, events, deliveries } = detail.data;
   const status = STATUS[alert.status];
   const canAcknowledge = isAdmin && alert.status === "firing";
   const canResolve = isAdmin && (alert.status === "firing" || alert.status === "acknowledged");

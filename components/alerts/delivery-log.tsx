@@ -120,7 +120,17 @@ function DeliveryRow({ delivery, now }: { delivery: DeliveryView; now: number })
  * table on wide screens, the same rows laid out as cards on a phone.
  */
 export function DeliveryLog({ deliveries, now }: { deliveries: readonly DeliveryView[]; now: number }) {
-  return <div data-testid="delivery-log" data-count={deliveries.length}>{deliveries.length === 0 ? <p className="text-sm text-slate-500" data-testid="delivery-log-empty">No message was planned for this alert yet.</p> : <DeliveryTable deliveries={deliveries} now={now} />}</div>;
+  return (
+    <div data-testid="delivery-log" data-count={deliveries.length}>
+      {deliveries.length === 0 ? (
+        <p className="text-sm text-slate-500" data-testid="delivery-log-empty">
+          No message was planned for this alert yet.
+        </p>
+      ) : (
+        <DeliveryTable deliveries={deliveries} now={now} />
+      )}
+    </div>
+  );
 }
 
 function DeliveryTable({ deliveries, now }: { deliveries: readonly DeliveryView[]; now: number }) {

@@ -7,6 +7,8 @@ import { Checkbox, PrefsField } from "./prefs-field";
 /** The server's words start "not configured: …"; the note says that already. */
 const withoutPrefix = (detail: string) => detail.replace(/^not configured\s*[:,-]?\s*/i, "");
 
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 /** Whether the server can send on the channel. Always shown: an admin must not believe an unconfigured channel works. */
 export function ChannelStatusNote({ channel, status, enabled }: { channel: Channel; status: ChannelStatus | undefined; enabled: boolean }) {
   if (!status) {
@@ -30,7 +32,7 @@ export function ChannelStatusNote({ channel, status, enabled }: { channel: Chann
       data-testid={`channel-status-${channel}`}
       data-configured="false"
     >
-      <span className="font-medium">Not configured on this server:</span> {withoutPrefix(status.detail) || status.detail}
+      <span className="font-semibold">Not configured on this server:</span> {sentence(withoutPrefix(status.detail) || status.detail)}
       {enabled && " Nothing is sent on this channel until it is."}
     </p>
   );

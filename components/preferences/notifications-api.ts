@@ -1,28 +1,16 @@
 import { apiRequest } from "@/components/api-client";
 export { ApiRequestError, asApiError } from "@/components/api-client";
-import type { Channel } from "@/db/schema";
+import type { ChannelStatus } from "@/lib/notify/channel-status";
 import type { PreferencesView } from "@/lib/notify/preferences";
+import type { TestResult } from "@/lib/notify/send-test";
+
+export type { ChannelStatus, TestResult };
 
 const BASE = "/api/admin/monitoring";
-
-/** Whether this server can send on a channel at all; `detail` names the provider, or the settings it lacks. */
-export interface ChannelStatus {
-  channel: Channel;
-  configured: boolean;
-  detail: string;
-}
 
 export interface PreferencesResponse {
   preferences: PreferencesView;
   channels: ChannelStatus[];
-}
-
-export interface TestResult {
-  channel: Channel;
-  target: string | null;
-  status: "sent" | "failed" | "not_configured" | "disabled";
-  providerMessageId: string | null;
-  error: string | null;
 }
 
 export const preferencesApi = {

@@ -33,7 +33,7 @@ function TestResultRow({ result }: { result: TestResult }) {
         </p>
       )}
       {result.error && (
-        <p className="mt-1 text-sm break-words text-red-700 dark:text-red-400" data-testid="test-result-error">
+        <p className={`mt-1 text-sm break-words ${result.status === "failed" ? "text-red-700 dark:text-red-400" : "text-amber-800 dark:text-amber-300"}`} data-testid="test-result-error">
           {result.error}
         </p>
       )}

@@ -6,6 +6,7 @@ import type { Actor, Ctx, Tx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { EngineChange, EngineMemory, EngineRule } from "@/lib/rules/engine";
 import { alertLabels, fingerprintOf } from "@/lib/rules/engine";
+import { listDeliveries } from "@/lib/notify/deliveries";
 
 /** An alert as the dashboard and API show it. */
 export interface AlertView {
@@ -479,10 +480,10 @@ export async function listAlertEvents(ctx: Ctx, id: string) {
   return ctx.db.select().from(alertEvent).where(eq(alertEvent.alertId, parsed)).orderBy(alertEvent.at);
 }
 
-/** One alert and every step of its life: the alert's own page. */
+/** One alert with every step of its life and every message planned about it: the alert's own page. */
 export async function loadAlertWithEvents(ctx: Ctx, id: string) {
-  const events = await listAlertEvents(ctx, id);
-  const alert = await loadAlert(ctx, id);
+  const parsed = alertId.parse(id);
+  const [events, alert, deliveries] = await Promise.all([listAlertEvents(ctx, parsed), loadAlert(ctx, parsed), listDeliveries(ctx, parsed)]);
   if (!alert) throw new AppError("NOT_FOUND", `no alert ${id}`);
-  return { alert, events };
+  return { alert, events, deliveries };
 }
