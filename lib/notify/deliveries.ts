@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { notificationDelivery, user, type Channel, type DeliveryKind, type DeliveryState } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 
@@ -164,7 +164,7 @@ export async function countSentSince(ctx: Ctx, since: Date): Promise<Map<string,
   const rows = await ctx.db
     .select({ channel: notificationDelivery.channel, target: notificationDelivery.target, sent: sql<number>`count(*)::int` })
     .from(notificationDelivery)
-    .where(and(eq(notificationDelivery.state, "sent"), sql`${notificationDelivery.sentAt} >= ${since}`))
+    .where(and(eq(notificationDelivery.state, "sent"), gte(notificationDelivery.sentAt, since)))
     .groupBy(notificationDelivery.channel, notificationDelivery.target);
   return new Map(rows.map((r) => [`${r.channel}:${r.target}`, r.sent]));
 }

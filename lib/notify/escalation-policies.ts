@@ -50,7 +50,7 @@ export const policyInputSchema = z
         ctx.addIssue({ code: "custom", path: ["tiers", i, "after"], message: "each tier comes after the one before" });
       }
     });
-    const last = policy.tiers.at(-1)!.after;
+    const last = policy.tiers.at(-1)?.after ?? 0;
     if (policy.repeat > 0 && policy.repeatAfter <= last) {
       ctx.addIssue({ code: "custom", path: ["repeatAfter"], message: `must be longer than the last tier's wait (${formatDuration(last)})` });
     }

@@ -85,7 +85,7 @@ describe("admin API access", () => {
     expect(hasSession(cookie)).toBe(true);
     expect((await getJson("/api/admin/monitoring/alerts/active", cookie)).status).toBe(200);
 
-    for (const path of ["/api/admin/users", "/api/admin/ingest-keys", "/api/admin/monitoring/dashboard/pins", "/api/admin/monitoring/rules", "/api/admin/monitoring/silences", "/api/admin/monitoring/alerts/00000000-0000-0000-0000-000000000000/acknowledge"]) {
+    for (const path of ["/api/admin/users", "/api/admin/ingest-keys", "/api/admin/monitoring/dashboard/pins", "/api/admin/monitoring/rules", "/api/admin/monitoring/silences", "/api/admin/monitoring/alerts/00000000-0000-0000-0000-000000000000/acknowledge", "/api/admin/monitoring/notifications/test", "/api/admin/monitoring/escalation-policies"]) {
       const response = await fetch(`${baseUrl()}${path}`, {
         method: "POST",
         headers: { cookie, "content-type": "application/json" },
@@ -95,6 +95,7 @@ describe("admin API access", () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
     }
     expect((await getJson("/api/admin/users", cookie)).status).toBe(403);
+    expect((await getJson("/api/admin/monitoring/preferences", cookie)).status).toBe(403);
     // A backtest is a POST that changes nothing: a viewer may run one.
     const backtest = await fetch(`${baseUrl()}/api/admin/monitoring/rules/test`, {
       method: "POST",

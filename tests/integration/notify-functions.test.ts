@@ -44,7 +44,7 @@ describe("notify-alert under @inngest/test", () => {
       // Mocking waitForEvent through `steps` fails (inngest-js issue 1652); replacing the tool works.
       transformCtx: (raw) => {
         const mocked = mockCtx(raw);
-        return { ...mocked, step: { ...mocked.step, waitForEvent } };
+        return { ...mocked, step: { ...mocked.step, waitForEvent: waitForEvent as typeof mocked.step.waitForEvent } };
       },
     });
     return { execution: engine.execute(), waitForEvent };
