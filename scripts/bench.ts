@@ -14,9 +14,11 @@
  *  - rules: evaluation time per one-second cycle at 100 and 1,000 rules over live data,
  *    against the interval (target ≤ 0.25), cycles missed; the labelled scenarios' critical
  *    false-positive share and time to fire.
+ *  - notify: a breaching sample's POST until the fake Resend, Twilio and Slack receive their
+ *    requests through the real SDKs (p50, p95), against the same breach reaching the stream.
  *  - instrumentation: a trivial handler's throughput with and without lib/instrument.
  *
- * `--only ingest,live,rules,history,instrumentation` runs some of them.
+ * `--only ingest,live,rules,notify,history,instrumentation` runs some of them.
  * The store is PGlite, or a fresh database on the server in DATABASE_URL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -36,6 +38,7 @@ import { buildIfNeeded } from "./build-if-needed";
 import { measureHistory } from "./bench-history";
 import { measureInstrumentationOverhead } from "./bench-instrumentation";
 import { measureLive } from "./bench-live";
+import { measureNotifications } from "./bench-notify";
 import { measureRules } from "./bench-rules";
 
 const args = process.argv.slice(2);
@@ -63,7 +66,7 @@ function makeSamples(n: number, start: number): Sample[] {
   }));
 }
 
-const SECTIONS = ["ingest", "live", "rules", "history", "instrumentation"] as const;
+const SECTIONS = ["ingest", "live", "rules", "notify", "history", "instrumentation"] as const;
 type Section = (typeof SECTIONS)[number];
 const onlyArg = args.includes("--only") ? args[args.indexOf("--only") + 1]?.split(",") : undefined;
 const unknownSection = onlyArg?.find((s) => !(SECTIONS as readonly string[]).includes(s));
@@ -79,6 +82,7 @@ async function main() {
   // per connection meaningless (RSS can fall as that garbage is collected).
   if (wants("live")) Object.assign(figures, await measureLiveOnFreshServer(liveClients));
   if (wants("rules")) Object.assign(figures, await measureRules({ postgresUrl, log }));
+  if (wants("notify")) Object.assign(figures, await measureNotifications({ rounds: numberArg("--notify-rounds", 20), log }));
   if (wants("history")) Object.assign(figures, await measureHistory({ samples: historySamples, postgresUrl, log }));
   if (wants("instrumentation")) {
     const overhead = await measureInstrumentationOverhead({ requests: 200_000 });
