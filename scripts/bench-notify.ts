@@ -49,7 +49,9 @@ export async function measureNotifications(options: { rounds: number; log: (line
       const sentAt = Date.now();
       const started = performance.now();
       await ingest(50);
-      await readEventsUntil(stream, (e) => e.event === "alert" && (e.data as AlertView).ruleName === RULE.name && (e.data as AlertView).status === "firing");
+      // A new stream may first replay the last rounds' alert events: only this round's alert counts.
+      const isThisRound = (alert: AlertView) => alert.ruleName === RULE.name && alert.status === "firing" && Date.parse(alert.triggeredAt) >= sentAt - 1000;
+      await readEventsUntil(stream, (e) => e.event === "alert" && isThisRound(e.data as AlertView));
       toStream.push(performance.now() - started);
       const pages = async () => {
         for (;;) {
