@@ -6,12 +6,19 @@ import { deliverHonouringRetryAfter } from "./deliver-step";
 /**
  * Pages on a fired alert and escalates until someone acknowledges: for each step of the
  * escalation policy, wait (for an acknowledgement, at most until the step is due), plan, and
- * deliver each message in its own step. Planning reads the alert first, so an acknowledgement
- * or resolution this run did not hear (another instance's) still stops it.
+ * deliver each message in its own step. A resolution cancels the run; planning reads the alert
+ * first, so an acknowledgement or resolution this run did not hear (another instance's) still stops it.
  */
 export function notifyAlertFunction(work: NotifyWork) {
   return inngest.createFunction(
-    { id: "notify-alert", name: "Page and escalate a fired alert", retries: 4, triggers: [{ event: "monitoring/alert.fired" }] },
+    {
+      id: "notify-alert",
+      name: "Page and escalate a fired alert",
+      retries: 4,
+      triggers: [{ event: "monitoring/alert.fired" }],
+      // A resolved alert needs no more pages; its notices are notify-resolved's work.
+      cancelOn: [{ event: "monitoring/alert.resolved", match: "data.alert.id" }],
+    },
     async ({ event, step }) => {
       const alertId = (event.data as { alert: AlertView }).alert.id;
       const schedule = await step.run("load-schedule", () => work.loadSchedule(alertId));

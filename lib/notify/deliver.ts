@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { alertHistory, alertRule, notificationDelivery, type Channel } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { DeliveryError, type OutgoingMessage, type Sender } from "./channels/sender";
-import { claimDelivery, loadDelivery, recordOutcome, type DeliveryRow } from "./deliveries";
+import { claimDelivery, loadDelivery, noteOnAlert, recordOutcome, type DeliveryRow } from "./deliveries";
 import { composeAlertMessage, composeDigest } from "./message";
 
 /** One more than the workflow's step retries: the last attempt records the failure instead of throwing. */
@@ -68,6 +68,7 @@ export async function deliver(ctx: Ctx, settings: DeliverSettings, id: string): 
     await recordOutcome(ctx, id, { state: "failed", reason });
     return { id, state: "failed", reason };
   };
+  await noteOnAlert(ctx, row, null);
   const sender = settings.senders[row.channel];
   if (!sender) return fail(`${row.channel} is no longer configured on this server`);
   const message = await composeFor(ctx, row, settings.publicUrl);
@@ -75,6 +76,7 @@ export async function deliver(ctx: Ctx, settings: DeliverSettings, id: string): 
   try {
     const sent = await sender.send(message, row.target);
     await recordOutcome(ctx, id, { state: "sent", providerMessageId: sent.providerMessageId });
+    await noteOnAlert(ctx, row, sent);
     return { id, state: "sent", providerMessageId: sent.providerMessageId };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

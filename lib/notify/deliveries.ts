@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { notificationDelivery, user, type Channel, type DeliveryKind, type DeliveryState } from "@/db/schema";
+import { alertHistory, notificationDelivery, user, type Channel, type DeliveryKind, type DeliveryState } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 
 export type DeliveryRow = typeof notificationDelivery.$inferSelect;
@@ -87,6 +87,22 @@ export async function loadDelivery(ctx: Ctx, id: string): Promise<DeliveryRow | 
 }
 
 type Outcome = { state: "sent"; providerMessageId: string | null } | { state: "retrying" | "failed"; reason: string };
+
+/**
+ * Keeps the alert's own summary columns (from the seed schema) in step with its deliveries: every
+ * attempt counted, every sent message listed. The delivery rows remain the record.
+ */
+export async function noteOnAlert(ctx: Ctx, row: DeliveryRow, sent: { providerMessageId: string | null } | null): Promise<void> {
+  if (!row.alertId) return;
+  const listed = sent ? [{ channel: row.channel, target: row.target, kind: row.kind, at: ctx.now().toISOString(), providerMessageId: sent.providerMessageId }] : [];
+  await ctx.db
+    .update(alertHistory)
+    .set({
+      notificationAttempts: sql`${alertHistory.notificationAttempts} + ${sent ? 0 : 1}`,
+      notificationsSent: sql`${alertHistory.notificationsSent} || ${JSON.stringify(listed)}::jsonb`,
+    })
+    .where(eq(alertHistory.id, row.alertId));
+}
 
 /** Records what the provider said; only the claim's holder (state `sending`) may. */
 export async function recordOutcome(ctx: Ctx, id: string, outcome: Outcome): Promise<void> {

@@ -1,7 +1,7 @@
 import { internalEvents, type EventPayload, type Inngest, type InngestFunction } from "inngest";
 import { nextCronTime, parseCron, type CronSchedule } from "./cron";
 import { InProcessEvents, routeEventsInProcess } from "./in-process-events";
-import { runToEnd, STOPPED, type HandlerKind, type RunEnvironment, type RunOutcome } from "./run-to-end";
+import { pick, runToEnd, STOPPED, type HandlerKind, type RunEnvironment, type RunOutcome } from "./run-to-end";
 import { ulid } from "./ulid";
 
 export { nextCronTime, parseCron } from "./cron";
@@ -40,7 +40,14 @@ interface EventWaiter {
 
 // Options that decide which runs happen; running without them would run the wrong ones.
 // (Concurrency, throttle, priority and timeouts only shape timing and are ignored here.)
-const UNSUPPORTED_OPTIONS = ["batchEvents", "cancelOn", "debounce", "rateLimit", "idempotency", "singleton"] as const;
+const UNSUPPORTED_OPTIONS = ["batchEvents", "debounce", "rateLimit", "idempotency", "singleton"] as const;
+
+/** A running run's `cancelOn`: an event by this name that `matches` stops it at its next wait. */
+interface Canceller {
+  name: string;
+  matches: (event: EventPayload) => boolean;
+  cancel: () => void;
+}
 
 export function defaultRetryDelayMs(attempt: number): number {
   return Math.min(1000 * 2 ** (attempt - 1), 5 * 60_000);
@@ -50,7 +57,7 @@ export function defaultRetryDelayMs(attempt: number): number {
  * The embedded default for workflows: runs the same function objects `inngest.createFunction`
  * returns, in this process, with no Inngest server. Cron and event triggers, `step.run` with
  * retries and backoff, `step.sleep`/`sleepUntil`, `step.waitForEvent` (with `match`) and
- * `step.sendEvent`. Each run goes through the SDK's real execution engine (see run-to-end.ts),
+ * `step.sendEvent`, and `cancelOn` with `match`. Each run goes through the SDK's real execution engine (see run-to-end.ts),
  * so client and function middleware fire as under Inngest.
  *
  * Waits live in memory for now: a stop or restart abandons runs that sleep, wait or back off.
@@ -70,6 +77,7 @@ export class InProcessDriver {
   private readonly cronRunning = new Set<string>();
   private readonly cancelWaits = new Set<() => void>();
   private readonly waiters = new Set<EventWaiter>();
+  private readonly cancellers = new Set<Canceller>();
 
   constructor(options: InProcessDriverOptions) {
     for (const fn of options.functions) assertRunnable(fn);
@@ -168,6 +176,10 @@ export class InProcessDriver {
         this.log(`in-process driver stopping: dropped event ${event.name}`);
         continue;
       }
+      // Cancel first: a run cancelled by this event must not also be woken by it.
+      for (const canceller of this.cancellers) {
+        if (canceller.name === event.name && canceller.matches(event)) canceller.cancel();
+      }
       for (const waiter of this.waiters) {
         if (waiter.name === event.name && waiter.matches(event)) waiter.resolve(event);
       }
@@ -179,9 +191,12 @@ export class InProcessDriver {
   }
 
   private launch(fn: InngestFunction.Any, event: EventPayload, handlerKind: HandlerKind): Promise<RunOutcome> {
-    const run = runToEnd(fn, event, handlerKind, this.env)
+    const cancellation = handlerKind === "main" ? this.cancellationOf(fn, event) : undefined;
+    const run = runToEnd(fn, event, handlerKind, cancellation?.env ?? this.env)
       .catch((error: unknown): RunOutcome => ({ runId: "", functionId: fn.id(), status: "failed", error }))
-      .then((outcome) => {
+      .then((ended) => {
+        cancellation?.dispose();
+        const outcome: RunOutcome = cancellation?.signal.aborted && ended.status === "abandoned" ? { ...ended, status: "cancelled" } : ended;
         this.afterRun(fn, event, handlerKind, outcome);
         return outcome;
       })
@@ -199,27 +214,53 @@ export class InProcessDriver {
     }
   }
 
-  private sleepUntil(at: Date): Promise<boolean> {
-    if (this.state !== "running") return Promise.resolve(false);
+  /**
+   * For a function with `cancelOn`: the run's own environment, whose waits end (as a stop does)
+   * when a matching event arrives. Steps already executing finish; the run ends at its next wait.
+   */
+  private cancellationOf(fn: InngestFunction.Any, trigger: EventPayload) {
+    const rules = cancelOnOf(fn);
+    if (rules.length === 0) return undefined;
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const cancellers: Canceller[] = rules.map((rule) => ({
+      name: rule.event,
+      matches: matchingTrigger(rule.match, trigger),
+      cancel: () => controller.abort(),
+    }));
+    for (const canceller of cancellers) this.cancellers.add(canceller);
+    const env: RunEnvironment = {
+      ...this.env,
+      sleepUntil: (at) => this.sleepUntil(at, signal),
+      waitForEvent: (name, matches, timeoutAt) => this.waitForEvent(name, matches, timeoutAt, signal),
+    };
+    return { env, signal, dispose: () => cancellers.forEach((c) => this.cancellers.delete(c)) };
+  }
+
+  private sleepUntil(at: Date, signal?: AbortSignal): Promise<boolean> {
+    if (this.state !== "running" || signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (slept: boolean) => {
         clearTimer();
         this.cancelWaits.delete(cancel);
+        signal?.removeEventListener("abort", cancel);
         resolve(slept);
       };
       const cancel = () => finish(false);
       const clearTimer = setTimer(at.getTime() - this.now().getTime(), () => finish(true));
       this.cancelWaits.add(cancel);
+      signal?.addEventListener("abort", cancel);
     });
   }
 
-  private waitForEvent(name: string, matches: (event: EventPayload) => boolean, timeoutAt: Date): Promise<EventPayload | null | typeof STOPPED> {
-    if (this.state !== "running") return Promise.resolve(STOPPED);
+  private waitForEvent(name: string, matches: (event: EventPayload) => boolean, timeoutAt: Date, signal?: AbortSignal): Promise<EventPayload | null | typeof STOPPED> {
+    if (this.state !== "running" || signal?.aborted) return Promise.resolve(STOPPED);
     return new Promise((resolve) => {
       const finish = (got: EventPayload | null | typeof STOPPED) => {
         clearTimer();
         this.waiters.delete(waiter);
         this.cancelWaits.delete(cancel);
+        signal?.removeEventListener("abort", cancel);
         resolve(got);
       };
       const waiter: EventWaiter = { name, matches, resolve: finish };
@@ -227,6 +268,7 @@ export class InProcessDriver {
       const clearTimer = setTimer(timeoutAt.getTime() - this.now().getTime(), () => finish(null));
       this.waiters.add(waiter);
       this.cancelWaits.add(cancel);
+      signal?.addEventListener("abort", cancel);
     });
   }
 
@@ -272,6 +314,20 @@ function eventsOf(fn: InngestFunction.Any): string[] {
   });
 }
 
+type CancelOn = { event: string; match?: string; if?: string; timeout?: unknown };
+
+function cancelOnOf(fn: InngestFunction.Any): CancelOn[] {
+  return (fn.opts.cancelOn ?? []) as CancelOn[];
+}
+
+/** `match: "data.alert.id"`: the cancelling event's field equals the triggering event's. */
+function matchingTrigger(match: string | undefined, trigger: EventPayload): (event: EventPayload) => boolean {
+  if (!match) return () => true;
+  const path = match.split(".");
+  const expected = pick(trigger, path);
+  return (event) => expected !== undefined && pick(event, path) === expected;
+}
+
 function matchesEventName(pattern: string, name: string): boolean {
   return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
 }
@@ -284,6 +340,7 @@ function assertRunnable(fn: InngestFunction.Any): void {
   const unsupported = UNSUPPORTED_OPTIONS.filter((option) => fn.opts[option] !== undefined);
   if (unsupported.length > 0) refuse(`it does not honour ${unsupported.join(", ")}`);
   if (triggersOf(fn).some((trigger) => trigger.if)) refuse("it does not evaluate trigger `if` expressions");
+  if (cancelOnOf(fn).some((rule) => rule.if || rule.timeout)) refuse("it honours cancelOn only with `match`, not `if` or `timeout`");
   for (const cron of cronsOf(fn)) parseCron(cron);
   // Without it, step.sendEvent would leave the process for an Inngest server.
   if (!clientOf(fn).middleware.includes(InProcessEvents)) refuse("its client lacks the InProcessEvents middleware");

@@ -8,6 +8,8 @@ export type RunOutcome = { runId: string; functionId: string } & (
   | { status: "failed"; error: unknown }
   /** The driver stopped while the run slept, waited or backed off; nothing resumes it yet. */
   | { status: "abandoned" }
+  /** An event named in the function's `cancelOn` arrived while the run slept, waited or backed off. */
+  | { status: "cancelled" }
 );
 
 export type HandlerKind = "main" | "failure";
@@ -172,7 +174,8 @@ function eventWait(op: OutgoingOp, trigger: EventPayload, now: Date): EventWait 
   return { name: op.name ?? "", matches: (event) => expected !== undefined && pick(event, path) === expected, timeoutAt };
 }
 
-function pick(value: unknown, path: readonly string[]): unknown {
+/** The value at a dotted path of an event ("data.alert.id" as ["data", "alert", "id"]). */
+export function pick(value: unknown, path: readonly string[]): unknown {
   return path.reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), value);
 }
 

@@ -247,6 +247,27 @@ describe("in-process driver", () => {
     expect(await driver.runNow("await-ack", { alertId: "a2" })).toMatchObject({ status: "completed", output: null });
   });
 
+  it("cancels a waiting run when a matching cancelOn event arrives, and only that run", async () => {
+    const { client } = testApp();
+    const fn = client.createFunction(
+      { id: "escalate", triggers: [{ event: "test/alert" }], cancelOn: [{ event: "test/resolved", match: "data.alertId" }] },
+      async ({ step }) => {
+        await step.waitForEvent("ack", { event: "test/ack", match: "data.alertId", timeout: "1h" });
+        return step.run("page-again", () => "paged");
+      },
+    );
+    const { driver } = startDriver({ functions: [fn] });
+
+    const resolved = driver.runNow("escalate", { alertId: "a1" });
+    const open = driver.runNow("escalate", { alertId: "a2" });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await driver.send({ name: "test/resolved", data: { alertId: "a1" } });
+    expect((await resolved).status).toBe("cancelled");
+
+    await driver.send({ name: "test/ack", data: { alertId: "a2" } });
+    expect(await open).toMatchObject({ status: "completed", output: "paged" });
+  });
+
   it("runs an onFailure handler after the last attempt", async () => {
     const { client, runs } = testApp();
     const failures: string[] = [];
@@ -305,6 +326,8 @@ describe("in-process driver", () => {
     expect(() => new InProcessDriver({ functions: [debounced] })).toThrow(/does not honour debounce/);
 
     const filtered = client.createFunction({ id: "filtered", triggers: [{ event: "test/x", if: "event.data.a == 1" }] }, async () => {});
+    const cancelledByExpression = client.createFunction({ id: "cancel-if", triggers: [{ event: "test/x" }], cancelOn: [{ event: "test/y", if: "async.data.a == 1" }] }, async () => {});
+    expect(() => new InProcessDriver({ functions: [cancelledByExpression] })).toThrow(/cancelOn only with `match`/);
     expect(() => new InProcessDriver({ functions: [filtered] })).toThrow(/trigger `if`/);
 
     const plain = new Inngest({ id: "no-routing", logger: quiet });

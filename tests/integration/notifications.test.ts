@@ -101,6 +101,10 @@ describe("notifications through the real SDKs, the workflows and the store", () 
     expect(row.attempts).toBe(2);
     expect(fakes.requests("email")).toHaveLength(2);
     expect(fakes.messages("email")).toHaveLength(1);
+    // The seed's summary columns on the alert agree.
+    const [summary] = await ctx.db.select().from(alertHistory).where(eq(alertHistory.id, alert.id));
+    expect(summary!.notificationAttempts).toBe(2);
+    expect(summary!.notificationsSent).toMatchObject([{ channel: "email", target: "oncall@shop.test", kind: "fired", providerMessageId: row.providerMessageId }]);
   });
 
   it("a 4xx is not retried and is shown with its reason", async () => {
@@ -175,6 +179,37 @@ describe("notifications through the real SDKs, the workflows and the store", () 
     await quietMoment();
     await new Promise((resolve) => setTimeout(resolve, 2500)); // past the second tier
     expect((await deliveriesOf(answered)).map((d) => d.kind)).not.toContain("escalation");
+  });
+
+  it("two instances given the same alert send each message once", async () => {
+    await preferences(sleeper, { emailEnabled: false });
+    const channels = channelSettingsFromEnv(fakes.env);
+    // Another process on the same store: its own senders and steps, the same rows.
+    const otherInstance = notifyWork(ctx, { channels, senders: createSenders(channels), publicUrl: PUBLIC_URL, maxPerHourPerTarget: 100, staleClaimMs: 60_000 });
+    const runElsewhere = async (alert: AlertView) => {
+      const plan = await otherInstance.planPage(alert.id, { round: 0, tier: 0, afterSeconds: 0 });
+      if ("deliveryIds" in plan) await Promise.all(plan.deliveryIds.map((id) => otherInstance.deliver(id)));
+    };
+    const alert = await firedAlert({ name: "Seen by two", severity: "warning", channels: ["email", "sms"] });
+    await Promise.all([fire(alert), runElsewhere(alert), runElsewhere(alert)]);
+    await waitUntil(async () => (await deliveriesOf(alert)).filter((d) => d.state === "sent").length === 2 || undefined, 10_000);
+    await quietMoment();
+    expect(fakes.messages("email")).toHaveLength(1);
+    expect(fakes.messages("sms")).toHaveLength(1);
+  });
+
+  it("a resolution cancels the alert's escalation", async () => {
+    await preferences(sleeper, { emailEnabled: false });
+    const policy = await createPolicy(ctx, admin, { name: "sms after 1s", tiers: [{ after: "0s", channels: ["email"] }, { after: "1s", channels: ["sms"] }] });
+    const alert = await firedAlert({ name: "Fixed quickly", severity: "critical", escalationPolicyId: policy.id });
+    await fire(alert);
+    await waitUntil(async () => (await deliveriesOf(alert)).find((d) => d.state === "sent"), 10_000);
+    await ctx.db.update(alertHistory).set({ status: "resolved", resolvedAt: new Date(), autoResolved: true }).where(eq(alertHistory.id, alert.id));
+    await driver.send({ name: "monitoring/alert.resolved", data: { alert: (await loadAlert(ctx, alert.id))! } });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past the second tier
+    const kinds = (await deliveriesOf(alert)).map((d) => d.kind);
+    expect(kinds).toContain("resolved");
+    expect(kinds).not.toContain("escalation");
   });
 
   it("a resolved alert tells those it paged, once", async () => {
