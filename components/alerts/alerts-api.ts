@@ -2,6 +2,8 @@ import { apiRequest } from "@/components/api-client";
 export { ApiRequestError, asApiError } from "@/components/api-client";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { SilenceView } from "@/lib/alerts/silences";
+import type { Role } from "@/db/schema";
+import type { EscalationPolicyView } from "@/lib/notify/escalation-policies";
 import type { Backtest, BacktestPeriod } from "@/lib/rules/backtest";
 import type { RuleView } from "@/lib/rules/rules";
 
@@ -20,6 +22,23 @@ export interface SilenceInput {
   endsAt: string;
   startsAt?: string;
   reason: string;
+}
+
+/** A policy as the form sends it: durations as typed ("5m"), a blank repeat left to the API's default. */
+export interface EscalationPolicyBody {
+  name: string;
+  severity: EscalationPolicyView["severity"];
+  tiers: EscalationPolicyView["tiers"];
+  repeat?: number;
+  repeatAfter?: string;
+}
+
+/** A user as `GET /api/admin/users` lists them: who a tier can name. */
+export interface VigilUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
 }
 
 const request = <T>(path: string, init?: RequestInit) => apiRequest<T>(`${BASE}${path}`, init);
@@ -49,6 +68,21 @@ export const silencesApi = {
   create: async (input: SilenceInput) => (await request<{ silence: SilenceView }>("/silences", post(input))).silence,
   end: (id: string) => request<unknown>(`/silences/${id}`, { method: "DELETE" }),
 };
+
+export const escalationPoliciesApi = {
+  list: async () => (await request<{ policies: EscalationPolicyView[] }>("/escalation-policies")).policies,
+  create: async (input: EscalationPolicyBody) => (await request<{ policy: EscalationPolicyView }>("/escalation-policies", post(input))).policy,
+  update: async (id: string, input: EscalationPolicyBody) =>
+    (await request<{ policy: EscalationPolicyView }>(`/escalation-policies/${id}`, { method: "PUT", body: JSON.stringify(input) })).policy,
+  remove: (id: string) => request<void>(`/escalation-policies/${id}`, { method: "DELETE" }),
+  /** Admins only (a viewer gets a 403): the page then names tier members by id. */
+  users: async () => (await apiRequest<{ users: VigilUser[] }>("/api/admin/users")).users,
+};
+
+export const POLICY_QUERY_KEYS = {
+  policies: ["escalation-policies"],
+  users: ["users"],
+} as const;
 
 export const QUERY_KEYS = {
   rules: ["alert-rules"],

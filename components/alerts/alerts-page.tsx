@@ -3,7 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { ActiveAlerts } from "./active-alerts";
-import { alertsApi, QUERY_KEYS, rulesApi, silencesApi } from "./alerts-api";
+import { alertsApi, escalationPoliciesApi, POLICY_QUERY_KEYS, QUERY_KEYS, rulesApi, silencesApi } from "./alerts-api";
+import { EscalationPolicies } from "./escalation-policies";
 import { RulesSection } from "./rules-section";
 import { Silences } from "./silences";
 
@@ -18,11 +19,13 @@ function LoadState({ what, error }: { what: string; error: Error | null }) {
   );
 }
 
-/** Alert management: what is firing now, the rules that decide it, and the silences holding any back. */
+/** Alert management: what is firing now, the rules that decide it, the silences holding any back, and who is paged. */
 export function AlertsPage({ isAdmin }: { isAdmin: boolean }) {
   const alerts = useQuery({ queryKey: QUERY_KEYS.activeAlerts, queryFn: alertsApi.active, refetchInterval: REFRESH_MS });
   const rules = useQuery({ queryKey: QUERY_KEYS.rules, queryFn: rulesApi.list, refetchInterval: REFRESH_MS });
   const silences = useQuery({ queryKey: QUERY_KEYS.silences, queryFn: silencesApi.list, refetchInterval: REFRESH_MS });
+  // Policies change only by hand: no polling.
+  const policies = useQuery({ queryKey: POLICY_QUERY_KEYS.policies, queryFn: escalationPoliciesApi.list });
   const ruleNames = useMemo(() => new Map((rules.data ?? []).map((rule) => [rule.id, rule.name])), [rules.data]);
   const count = (status: string) => alerts.data?.filter((alert) => alert.status === status).length ?? 0;
   const pending = count("pending");
@@ -52,6 +55,7 @@ export function AlertsPage({ isAdmin }: { isAdmin: boolean }) {
       ) : (
         <LoadState what="silences" error={silences.error} />
       )}
+      {policies.data ? <EscalationPolicies policies={policies.data} canEdit={isAdmin} /> : <LoadState what="escalation policies" error={policies.error} />}
     </div>
   );
 }

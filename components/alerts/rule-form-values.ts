@@ -31,10 +31,12 @@ export interface RuleFormValues {
   channels: Rule["channels"];
   runbookUrl: string;
   dependsOn: string[];
+  /** "": the default policy of the rule's severity. */
+  escalationPolicyId: string;
 }
 
 /** The fields typed as text (the rest are choices). */
-export type TextField = Exclude<keyof RuleFormValues, "aggregation" | "operator" | "severity" | "noData" | "channels" | "dependsOn">;
+export type TextField = Exclude<keyof RuleFormValues, "aggregation" | "operator" | "severity" | "noData" | "channels" | "dependsOn" | "escalationPolicyId">;
 
 /** The API's defaults, written out so the admin sees what they get. */
 export const NEW_RULE: RuleFormValues = {
@@ -57,10 +59,11 @@ export const NEW_RULE: RuleFormValues = {
   channels: [],
   runbookUrl: "",
   dependsOn: [],
+  escalationPolicyId: "",
 };
 
 /** Fields in the collapsed "More" part: an error in one of them opens it. */
-export const MORE_FIELDS = ["minSamples", "keepFiringFor", "noData", "cooldownMinutes", "maxAlertsPerHour", "channels", "runbookUrl", "dependsOn"] as const;
+export const MORE_FIELDS = ["minSamples", "keepFiringFor", "noData", "cooldownMinutes", "maxAlertsPerHour", "channels", "runbookUrl", "dependsOn", "escalationPolicyId"] as const;
 
 export function formValuesOf(rule: Rule): RuleFormValues {
   return {
@@ -83,6 +86,7 @@ export function formValuesOf(rule: Rule): RuleFormValues {
     channels: rule.channels,
     runbookUrl: rule.runbookUrl ?? "",
     dependsOn: rule.dependsOn,
+    escalationPolicyId: rule.escalationPolicyId ?? "",
   };
 }
 
@@ -114,5 +118,6 @@ export function ruleBodyOf(values: RuleFormValues): RuleBody {
     channels: values.channels,
     runbookUrl: text(values.runbookUrl) ?? null,
     dependsOn: values.dependsOn,
+    escalationPolicyId: values.escalationPolicyId || null,
   };
 }

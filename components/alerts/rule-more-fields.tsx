@@ -1,7 +1,9 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import type { RuleView } from "@/lib/rules/rules";
 import { Field } from "@/components/field";
+import { escalationPoliciesApi, POLICY_QUERY_KEYS } from "./alerts-api";
 import { CHANNELS, NO_DATA, type RuleFormValues, type TextField } from "./rule-form-values";
 
 const NO_DATA_WORDS: Record<RuleFormValues["noData"], string> = {
@@ -42,6 +44,13 @@ export function RuleMoreFields({
   open: boolean;
   onToggle: (open: boolean) => void;
 }) {
+  // The alerts page's query (same key): the list shows at once, refreshed in the background.
+  const policies = useQuery({ queryKey: POLICY_QUERY_KEYS.policies, queryFn: escalationPoliciesApi.list });
+  const severityDefault = policies.data?.find((policy) => policy.severity === values.severity);
+  const chosenUnknown = values.escalationPolicyId !== "" && !policies.data?.some((policy) => policy.id === values.escalationPolicyId);
+  const policyHint = policies.error
+    ? `Could not load the policies: ${policies.error.message}`
+    : policies.data && `The ${values.severity} default: ${severityDefault?.name ?? "none, pages once"}`;
   return (
     <details open={open} onToggle={(event) => onToggle(event.currentTarget.open)} className="min-w-0 sm:col-span-2" data-testid="rule-more">
       <summary className="flex min-h-11 cursor-pointer items-center font-medium sm:min-h-0">More</summary>
@@ -71,6 +80,19 @@ export function RuleMoreFields({
         </Field>
         <Field label="Runbook URL" field="runbookUrl" hint="Optional: linked from the alert" error={fieldErrors.runbookUrl}>
           {(props) => <input {...props} {...text("runbookUrl")} type="url" inputMode="url" autoComplete="off" placeholder="https://wiki.example/runbooks/api" />}
+        </Field>
+        <Field label="Escalation policy" field="escalationPolicyId" hint={policyHint} error={fieldErrors.escalationPolicyId}>
+          {(props) => (
+            <select {...props} name="escalationPolicyId" value={values.escalationPolicyId} onChange={(e) => set("escalationPolicyId", e.target.value)} data-testid="rule-escalation-policy">
+              <option value="">Default for its severity</option>
+              {chosenUnknown && <option value={values.escalationPolicyId}>{policies.data ? "A deleted policy" : "Loading…"}</option>}
+              {policies.data?.map((policy) => (
+                <option key={policy.id} value={policy.id}>
+                  {policy.severity ? `${policy.name} (the ${policy.severity} default)` : policy.name}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
         <fieldset className="min-w-0">
           <legend className="text-sm font-medium">Channels</legend>
