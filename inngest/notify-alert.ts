@@ -1,7 +1,7 @@
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { NotifyWork } from "@/lib/notify/notifier";
 import { inngest } from "./client";
-import { deliverHonouringRetryAfter } from "./deliver-step";
+import { DELIVERY_RETRIES, deliverEach } from "./deliver-step";
 
 /**
  * Pages on a fired alert and escalates until someone acknowledges: for each step of the
@@ -14,7 +14,7 @@ export function notifyAlertFunction(work: NotifyWork) {
     {
       id: "notify-alert",
       name: "Page and escalate a fired alert",
-      retries: 4,
+      retries: DELIVERY_RETRIES,
       triggers: [{ event: "monitoring/alert.fired" }],
       // A resolved alert needs no more pages; its notices are notify-resolved's work.
       cancelOn: [{ event: "monitoring/alert.resolved", match: "data.alert.id" }],
@@ -36,7 +36,7 @@ export function notifyAlertFunction(work: NotifyWork) {
         }
         const plan = await step.run(`plan-${id}`, () => work.planPage(alertId, page));
         if ("stopped" in plan) return { outcome: plan.stopped };
-        await Promise.all(plan.deliveryIds.map((deliveryId) => step.run(`deliver-${deliveryId}`, () => deliverHonouringRetryAfter(work, deliveryId))));
+        await deliverEach(step.run, work, plan.deliveryIds);
       }
       return { outcome: "escalation finished unacknowledged" };
     },

@@ -1,7 +1,8 @@
 /**
  * Breach to provider: a breaching sample's POST until each fake provider (Resend, Twilio, Slack,
  * through the real SDKs) receives its request, against the same breach's alert reaching the
- * live stream, in the same rounds. Default settings, a rule with `for` 0.
+ * live stream, in the same rounds. Default evaluation and delivery settings and a rule with `for`
+ * 0; its cooldown and the hourly limits are lifted only so that every round pages.
  */
 import type { AlertView } from "../lib/alerts/alert-lifecycle";
 import { startFakeProviders } from "../tests/support/fake-providers";
@@ -54,11 +55,12 @@ export async function measureNotifications(options: { rounds: number; log: (line
       await readEventsUntil(stream, (e) => e.event === "alert" && isThisRound(e.data as AlertView));
       toStream.push(performance.now() - started);
       const pages = async () => {
-        for (;;) {
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
           const arrived = fakes.messages().filter((m) => m.receivedAt >= sentAt && /CRITICAL/.test(String(m.body.subject ?? m.body.Body ?? m.body.text)));
           if (arrived.length >= 3) return arrived;
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
+        throw new Error(`round ${round}: the three pages did not all arrive within 30 s`);
       };
       for (const page of await pages()) toProvider.push(page.receivedAt - sentAt);
       // Clear the breach and let the alert resolve (and its notices go) before the next round.

@@ -1,3 +1,6 @@
+CREATE TYPE "public"."channel" AS ENUM('email', 'sms', 'slack');--> statement-breakpoint
+CREATE TYPE "public"."delivery_kind" AS ENUM('fired', 'escalation', 'resolved', 'digest');--> statement-breakpoint
+CREATE TYPE "public"."delivery_state" AS ENUM('planned', 'sending', 'retrying', 'sent', 'failed', 'held', 'digested', 'rate_limited', 'deduplicated', 'not_configured', 'silenced', 'inhibited');--> statement-breakpoint
 CREATE TABLE "escalation_policy" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
@@ -13,12 +16,12 @@ CREATE TABLE "notification_delivery" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"alert_id" uuid,
 	"recipient_id" uuid,
-	"channel" text NOT NULL,
+	"channel" "channel" NOT NULL,
 	"target" text NOT NULL,
-	"kind" text NOT NULL,
+	"kind" "delivery_kind" NOT NULL,
 	"round" integer DEFAULT 0 NOT NULL,
 	"tier" integer DEFAULT 0 NOT NULL,
-	"state" text NOT NULL,
+	"state" "delivery_state" NOT NULL,
 	"reason" text,
 	"dedup_key" text NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,

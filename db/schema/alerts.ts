@@ -220,6 +220,7 @@ export const escalationPolicy = pgTable(
 
 export const DELIVERY_KINDS = ["fired", "escalation", "resolved", "digest"] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+export const deliveryKindEnum = pgEnum("delivery_kind", DELIVERY_KINDS);
 
 /**
  * planned → sending → sent | retrying (→ sending) | failed. The others are decided at planning and
@@ -241,6 +242,9 @@ export const DELIVERY_STATES = [
   "inhibited",
 ] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
+export const deliveryStateEnum = pgEnum("delivery_state", DELIVERY_STATES);
+
+export const channelEnum = pgEnum("channel", CHANNELS);
 
 /**
  * Every planned message is a row, written before it is sent and marked after: the row, claimed
@@ -254,14 +258,14 @@ export const notificationDelivery = pgTable(
     alertId: uuid("alert_id").references(() => alertHistory.id, { onDelete: "cascade" }),
     /** null for the team's default Slack channel. */
     recipientId: uuid("recipient_id").references(() => user.id, { onDelete: "set null" }),
-    channel: text("channel").$type<Channel>().notNull(),
+    channel: channelEnum("channel").notNull(),
     /** The address, phone number or Slack channel it went to. */
     target: text("target").notNull(),
-    kind: text("kind").$type<DeliveryKind>().notNull(),
+    kind: deliveryKindEnum("kind").notNull(),
     /** The escalation round and tier (0, 0 for the first page). */
     round: integer("round").notNull().default(0),
     tier: integer("tier").notNull().default(0),
-    state: text("state").$type<DeliveryState>().notNull(),
+    state: deliveryStateEnum("state").notNull(),
     /** Why it was held, skipped or failed, in words. */
     reason: text("reason"),
     /** One row per message that should exist: planning twice inserts nothing new. */

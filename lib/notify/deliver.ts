@@ -2,11 +2,11 @@ import { eq } from "drizzle-orm";
 import { alertHistory, alertRule, notificationDelivery, type Channel } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { DeliveryError, type OutgoingMessage, type Sender } from "./channels/sender";
-import { claimDelivery, loadDelivery, noteOnAlert, recordOutcome, type DeliveryRow } from "./deliveries";
+import { claimDelivery, loadDelivery, markOutcomeUnknown, noteOnAlert, recordOutcome, type DeliveryRow } from "./deliveries";
 import { composeAlertMessage, composeDigest } from "./message";
 
 /** One more than the workflow's step retries: the last attempt records the failure instead of throwing. */
-export const MAX_DELIVERY_ATTEMPTS = 5;
+const MAX_DELIVERY_ATTEMPTS = 5;
 
 export interface DeliverSettings {
   senders: Readonly<Record<Channel, Sender | null>>;
@@ -53,6 +53,23 @@ async function composeFor(ctx: Ctx, row: DeliveryRow, publicUrl: string): Promis
 }
 
 /**
+ * A delivery someone else claimed: done, or being sent (wait until it is done or its claim goes
+ * stale, then try again), or cut off mid-send by a process that died. A stale email was claimed
+ * again already (its idempotency key makes that safe); a stale SMS or Slack message is marked
+ * failed rather than risk a second page.
+ */
+async function whereOthersLeftIt(ctx: Ctx, settings: DeliverSettings, id: string): Promise<DeliverResult> {
+  const current = await loadDelivery(ctx, id);
+  if (!current) return { id, state: "missing" };
+  if (current.state !== "sending") return { id, state: current.state, providerMessageId: current.providerMessageId, reason: current.reason };
+  const staleAt = (current.claimedAt?.getTime() ?? 0) + settings.staleClaimMs;
+  const wait = staleAt - ctx.now().getTime();
+  if (wait > 0) throw new DeliveryError(`being sent by another process since ${current.claimedAt?.toISOString()}`, true, wait);
+  await markOutcomeUnknown(ctx, id);
+  return { id, state: "failed", reason: "outcome unknown" };
+}
+
+/**
  * Sends one planned delivery, at most once: the row is claimed first, so a retried step, a
  * restarted process or another instance finds it taken or done and sends nothing. A retryable
  * failure marks it `retrying` and throws (the workflow retries the step); the last attempt, or
@@ -60,10 +77,7 @@ async function composeFor(ctx: Ctx, row: DeliveryRow, publicUrl: string): Promis
  */
 export async function deliver(ctx: Ctx, settings: DeliverSettings, id: string): Promise<DeliverResult> {
   const row = await claimDelivery(ctx, id, settings.staleClaimMs);
-  if (!row) {
-    const current = await loadDelivery(ctx, id);
-    return { id, state: current?.state ?? "missing", providerMessageId: current?.providerMessageId };
-  }
+  if (!row) return whereOthersLeftIt(ctx, settings, id);
   const fail = async (reason: string): Promise<DeliverResult> => {
     await recordOutcome(ctx, id, { state: "failed", reason });
     return { id, state: "failed", reason };

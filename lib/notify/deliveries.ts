@@ -116,32 +116,14 @@ export async function recordOutcome(ctx: Ctx, id: string, outcome: Outcome): Pro
 
 /**
  * SMS and Slack have no idempotency keys: a send cut off by a dying process may or may not have
- * reached the provider. Sending again could page twice, so such rows are marked failed, visibly;
+ * reached the provider. Sending again could page twice, so such a row is marked failed, visibly;
  * the escalation's next tier is the backstop for a page that was lost.
  */
-export async function settleAbandonedSends(ctx: Ctx, staleMs: number): Promise<number> {
-  const now = ctx.now();
-  const rows = await ctx.db
+export async function markOutcomeUnknown(ctx: Ctx, id: string): Promise<void> {
+  await ctx.db
     .update(notificationDelivery)
-    .set({ state: "failed", reason: "outcome unknown: the process stopped while sending; not resent, to avoid a duplicate page", updatedAt: now })
-    .where(
-      and(
-        eq(notificationDelivery.state, "sending"),
-        inArray(notificationDelivery.channel, ["sms", "slack"]),
-        lt(notificationDelivery.claimedAt, new Date(now.getTime() - staleMs)),
-      ),
-    )
-    .returning({ id: notificationDelivery.id });
-  return rows.length;
-}
-
-/** Sendable rows of alerts' plans, oldest first: what a restarted process still owes. */
-export async function listOwedDeliveries(ctx: Ctx): Promise<DeliveryRow[]> {
-  return ctx.db
-    .select()
-    .from(notificationDelivery)
-    .where(or(inArray(notificationDelivery.state, SENDABLE), and(eq(notificationDelivery.state, "sending"), eq(notificationDelivery.channel, "email"))))
-    .orderBy(asc(notificationDelivery.createdAt));
+    .set({ state: "failed", reason: "outcome unknown: the process sending it stopped; not resent, to avoid a duplicate page", updatedAt: ctx.now() })
+    .where(and(eq(notificationDelivery.id, id), eq(notificationDelivery.state, "sending")));
 }
 
 export async function listDeliveries(ctx: Ctx, alertId: string): Promise<DeliveryView[]> {
@@ -154,7 +136,7 @@ export async function listDeliveries(ctx: Ctx, alertId: string): Promise<Deliver
   return rows.map(({ delivery, recipientEmail }) => toDeliveryView(delivery, recipientEmail));
 }
 
-export function toDeliveryView(row: DeliveryRow, recipientEmail: string | null): DeliveryView {
+function toDeliveryView(row: DeliveryRow, recipientEmail: string | null): DeliveryView {
   return {
     id: row.id,
     alertId: row.alertId,
@@ -175,14 +157,25 @@ export function toDeliveryView(row: DeliveryRow, recipientEmail: string | null):
   };
 }
 
-/** Messages sent to each `channel:target` since `since`: what the rate-limit stage counts. */
-export async function countSentSince(ctx: Ctx, since: Date): Promise<Map<string, number>> {
+/**
+ * Messages sent, or on their way, to each `channel:target` since `since`: what the rate-limit
+ * stage counts. On their way counts too, or a storm of alerts planned at once would all pass.
+ */
+export async function countRecentMessages(ctx: Ctx, since: Date): Promise<Map<string, number>> {
   const rows = await ctx.db
     .select({ channel: notificationDelivery.channel, target: notificationDelivery.target, sent: sql<number>`count(*)::int` })
     .from(notificationDelivery)
-    .where(and(eq(notificationDelivery.state, "sent"), gte(notificationDelivery.sentAt, since)))
+    .where(and(inArray(notificationDelivery.state, [...SENDABLE, "sending", "sent"]), gte(notificationDelivery.createdAt, since)))
     .groupBy(notificationDelivery.channel, notificationDelivery.target);
   return new Map(rows.map((r) => [`${r.channel}:${r.target}`, r.sent]));
 }
 
 export const heldWithoutDigest = and(eq(notificationDelivery.state, "held"), isNull(notificationDelivery.digestId));
+
+/** The rows a step of an alert's plan already has: planning it again adds none. */
+export async function loadPlanStep(ctx: Ctx, alertId: string, kind: DeliveryKind, round: number, tier: number): Promise<DeliveryRow[]> {
+  return ctx.db
+    .select()
+    .from(notificationDelivery)
+    .where(and(eq(notificationDelivery.alertId, alertId), eq(notificationDelivery.kind, kind), eq(notificationDelivery.round, round), eq(notificationDelivery.tier, tier)));
+}

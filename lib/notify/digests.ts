@@ -5,7 +5,7 @@ import { heldWithoutDigest, SENDABLE } from "./deliveries";
 
 /**
  * Gathers the messages held by quiet hours that are now due into one digest per recipient and
- * channel, and returns every digest still to send (these, and any a crash left unsent). The
+ * channel, and returns every digest still to send (these, and any a crash left unsent or half sent). The
  * held rows are locked and pointed at their digest in one transaction, so two instances never
  * build two digests of the same rows.
  */
@@ -34,11 +34,11 @@ export async function planDueDigests(ctx: Ctx): Promise<string[]> {
           target: first.target,
           kind: "digest",
           state: "planned",
-          dedupKey: `digest:${first.channel}:${first.target}:${first.dueAt!.toISOString()}`,
+          // The rows are locked and point at it in this transaction: one digest per batch of them.
+          dedupKey: `digest:${first.id}`,
           createdAt: now,
           updatedAt: now,
         })
-        .onConflictDoUpdate({ target: notificationDelivery.dedupKey, set: { updatedAt: now } })
         .returning({ id: notificationDelivery.id });
       await tx
         .update(notificationDelivery)
@@ -49,7 +49,7 @@ export async function planDueDigests(ctx: Ctx): Promise<string[]> {
   const owed = await ctx.db
     .select({ id: notificationDelivery.id })
     .from(notificationDelivery)
-    .where(and(eq(notificationDelivery.kind, "digest"), inArray(notificationDelivery.state, SENDABLE)))
+    .where(and(eq(notificationDelivery.kind, "digest"), inArray(notificationDelivery.state, [...SENDABLE, "sending"])))
     .orderBy(asc(notificationDelivery.createdAt));
   return owed.map((row) => row.id);
 }

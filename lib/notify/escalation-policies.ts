@@ -1,6 +1,6 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { alertRule, auditLog, CHANNELS, escalationPolicy, SEVERITIES, type EscalationTier, type Severity } from "@/db/schema";
+import { alertRule, auditLog, CHANNELS, escalationPolicy, SEVERITIES, user, type EscalationTier, type Severity } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx, Tx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -110,13 +110,39 @@ export async function listPolicies(ctx: Ctx): Promise<EscalationPolicyView[]> {
   return (await ctx.db.select().from(escalationPolicy).orderBy(asc(escalationPolicy.createdAt))).map(toView);
 }
 
+const policyId = z.string().uuid("not a policy id");
+
+/** Every user a tier names is an admin: pages go to admins, and a typo must not page nobody. */
+async function assertAdmins(tx: Tx, tiers: z.output<typeof policyInputSchema>["tiers"]): Promise<void> {
+  const named = [...new Set(tiers.flatMap((tier) => tier.userIds ?? []))];
+  if (named.length === 0) return;
+  const admins = new Set((await tx.select({ id: user.id }).from(user).where(and(inArray(user.id, named), eq(user.role, "admin")))).map((u) => u.id));
+  const index = tiers.findIndex((tier) => tier.userIds?.some((id) => !admins.has(id)));
+  if (index >= 0) {
+    const message = "names someone who is not an admin";
+    throw new AppError("INVALID", `tiers[${index}].userIds: ${message}`, { issues: [{ path: `tiers[${index}].userIds`, message }] });
+  }
+}
+
+/** Two requests racing for one severity's default: the unique index decides, as a 409. */
+function severityTaken(error: unknown, severity: Severity | null): never {
+  const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+  if (code === "23505" && severity) throw new AppError("CONFLICT", `another policy is already the ${severity} default; change it instead`);
+  throw error;
+}
+
 export async function createPolicy(ctx: Ctx, actor: Actor, body: unknown): Promise<EscalationPolicyView> {
   requireRole(actor, "admin");
   const input = policyInputSchema.parse(body);
   return ctx.db.transaction(async (tx) => {
+    await assertAdmins(tx, input.tiers);
     if (input.severity) await assertSeverityFree(tx, input.severity, null);
     const now = ctx.now();
-    const [row] = await tx.insert(escalationPolicy).values({ ...toColumns(input), createdAt: now, updatedAt: now }).returning();
+    const [row] = await tx
+      .insert(escalationPolicy)
+      .values({ ...toColumns(input), createdAt: now, updatedAt: now })
+      .returning()
+      .catch((error: unknown) => severityTaken(error, input.severity));
     await tx.insert(auditLog).values({ actorId: actor.id, action: "escalation_policy.create", target: row!.id, details: { name: input.name } });
     return toView(row!);
   });
@@ -124,12 +150,19 @@ export async function createPolicy(ctx: Ctx, actor: Actor, body: unknown): Promi
 
 export async function updatePolicy(ctx: Ctx, actor: Actor, id: string, body: unknown): Promise<EscalationPolicyView> {
   requireRole(actor, "admin");
+  const parsedId = policyId.parse(id);
   const input = policyInputSchema.parse(body);
   return ctx.db.transaction(async (tx) => {
-    if (input.severity) await assertSeverityFree(tx, input.severity, id);
-    const [row] = await tx.update(escalationPolicy).set({ ...toColumns(input), updatedAt: ctx.now() }).where(eq(escalationPolicy.id, id)).returning();
+    await assertAdmins(tx, input.tiers);
+    if (input.severity) await assertSeverityFree(tx, input.severity, parsedId);
+    const [row] = await tx
+      .update(escalationPolicy)
+      .set({ ...toColumns(input), updatedAt: ctx.now() })
+      .where(eq(escalationPolicy.id, parsedId))
+      .returning()
+      .catch((error: unknown) => severityTaken(error, input.severity));
     if (!row) throw new AppError("NOT_FOUND", `no escalation policy ${id}`);
-    await tx.insert(auditLog).values({ actorId: actor.id, action: "escalation_policy.update", target: id, details: { name: input.name } });
+    await tx.insert(auditLog).values({ actorId: actor.id, action: "escalation_policy.update", target: parsedId, details: { name: input.name } });
     return toView(row);
   });
 }
@@ -137,10 +170,11 @@ export async function updatePolicy(ctx: Ctx, actor: Actor, id: string, body: unk
 /** Rules that named it fall back to their severity's policy. */
 export async function deletePolicy(ctx: Ctx, actor: Actor, id: string): Promise<void> {
   requireRole(actor, "admin");
+  const parsedId = policyId.parse(id);
   await ctx.db.transaction(async (tx) => {
-    const [row] = await tx.delete(escalationPolicy).where(eq(escalationPolicy.id, id)).returning({ id: escalationPolicy.id });
-    if (!row) throw new AppError("NOT_FOUND", `no escalation policy ${id}`);
-    await tx.insert(auditLog).values({ actorId: actor.id, action: "escalation_policy.delete", target: id });
+    const [row] = await tx.delete(escalationPolicy).where(eq(escalationPolicy.id, parsedId)).returning({ id: escalationPolicy.id });
+    if (!row) throw new AppError("NOT_FOUND", `no escalation policy ${parsedId}`);
+    await tx.insert(auditLog).values({ actorId: actor.id, action: "escalation_policy.delete", target: parsedId });
   });
 }
 

@@ -28,9 +28,12 @@ function alertUrl(publicUrl: string, alertId: string, acknowledge = false): stri
   return `${publicUrl.replace(/\/$/, "")}/alerts/${alertId}${acknowledge ? "?ack=1" : ""}`;
 }
 
-/** Cuts `text` to `max` characters with an ellipsis: an SMS beyond one segment costs double and arrives split. */
+/**
+ * Cuts `text` to `max` characters: an SMS beyond one segment costs double and arrives split.
+ * Three dots, not "…", which is outside GSM-7 and would make the whole SMS 70-character UCS-2.
+ */
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 /** An alert's page, escalation or resolution, in the same words on every channel. */

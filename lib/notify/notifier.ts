@@ -3,7 +3,7 @@ import { alertHistory, notificationDelivery, type Channel, type DeliveryKind, ty
 import { loadAlert, type AlertEventOut } from "@/lib/alerts/alert-lifecycle";
 import type { Ctx } from "@/lib/context";
 import type { ChannelSettings, Sender } from "./channels/sender";
-import { SENDABLE, settleAbandonedSends } from "./deliveries";
+import { SENDABLE } from "./deliveries";
 import { deliver, type DeliverResult } from "./deliver";
 import { planDueDigests } from "./digests";
 import type { EscalationStep } from "./escalation-policies";
@@ -23,7 +23,7 @@ export interface NotifyWork {
   loadSchedule(alertId: string): ReturnType<typeof loadSchedule>;
   planPage(alertId: string, step: EscalationStep): Promise<PlanOutcome>;
   planResolutionNotices(alertId: string): Promise<PlanOutcome>;
-  /** Builds due digests and settles sends a dead process left hanging; returns digests to send. */
+  /** Builds the digests that are due; returns every digest still to send. */
   planDueDigests(): Promise<string[]>;
   deliver(deliveryId: string): Promise<DeliverResult>;
 }
@@ -38,10 +38,7 @@ export function notifyWork(ctx: Ctx, settings: NotifierSettings): NotifyWork {
     loadSchedule: (alertId) => loadSchedule(ctx, alertId),
     planPage: (alertId, step) => planPage(ctx, plan, alertId, step),
     planResolutionNotices: (alertId) => planResolutionNotices(ctx, plan, alertId),
-    async planDueDigests() {
-      await settleAbandonedSends(ctx, settings.staleClaimMs);
-      return planDueDigests(ctx);
-    },
+    planDueDigests: () => planDueDigests(ctx),
     deliver: (id) => deliver(ctx, { senders: settings.senders, publicUrl: settings.publicUrl, staleClaimMs: settings.staleClaimMs }, id),
   };
 }

@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { alertHistory, alertRule, notificationDelivery, type Channel, type DeliveryKind, CHANNELS } from "@/db/schema";
+import { alertEvent, alertHistory, alertRule, notificationDelivery, type Channel, type DeliveryKind, CHANNELS } from "@/db/schema";
 import { loadActiveSilences } from "@/lib/alerts/silences";
 import type { Ctx } from "@/lib/context";
 import { silenceMatches } from "@/lib/rules/engine";
-import { countSentSince, SENDABLE, storePlan, type PlannedDelivery } from "./deliveries";
+import { countRecentMessages, loadPlanStep, SENDABLE, storePlan, type DeliveryRow, type PlannedDelivery } from "./deliveries";
 import { escalationSchedule, policyForRule, type EscalationStep } from "./escalation-policies";
 import { runPipeline, type Candidate, type PipelineInput } from "./pipeline";
 import { channelEnabled, contactFor, loadRecipients, quietHoursOf, type Recipient } from "./preferences";
@@ -41,8 +41,13 @@ export async function loadSchedule(ctx: Ctx, alertId: string): Promise<{ announc
   const stop = whyNotPaging(found.alert);
   if (stop) return { stopped: stop };
   const policy = await policyForRule(ctx, found.rule.id);
-  const announcedAt = (found.alert.notifiedAt ?? found.alert.firedAt ?? found.alert.triggeredAt).toISOString();
-  return { announcedAt, steps: escalationSchedule(policy) };
+  const announcedAt = (found.alert.notifiedAt ?? found.alert.firedAt ?? found.alert.triggeredAt).getTime();
+  const dueAt = (step: EscalationStep) => announcedAt + step.afterSeconds * 1000;
+  const now = ctx.now().getTime();
+  const steps = escalationSchedule(policy);
+  // After downtime several steps may be overdue at once: page for the latest, not for each in a burst.
+  const current = steps.filter((step, i) => i === steps.length - 1 || dueAt(steps[i + 1]!) > now);
+  return { announcedAt: new Date(announcedAt).toISOString(), steps: current };
 }
 
 /** Recipients × channels of one tier: the tier's people (or every subscriber) on its channels (or the rule's). */
@@ -63,8 +68,9 @@ function tierCandidates(recipients: readonly Recipient[], rule: RuleRow, userIds
   );
 }
 
+/** The team's Slack channel hears every first page of a rule that pages on Slack (or on every channel). */
 function teamSlack(settings: PlanSettings, rule: RuleRow): Candidate[] {
-  if (!settings.defaultSlackChannel || !rule.channels.includes("slack")) return [];
+  if (!settings.defaultSlackChannel || (rule.channels.length > 0 && !rule.channels.includes("slack"))) return [];
   return [{ recipientId: null, channel: "slack", target: settings.defaultSlackChannel, quietHours: null, breaksQuietHours: true }];
 }
 
@@ -90,7 +96,7 @@ async function pipelineInput(ctx: Ctx, settings: PlanSettings, alert: AlertRow, 
     silencedBy,
     inhibitedBy,
     configured: settings.configured,
-    sentLastHour: await countSentSince(ctx, new Date(now.getTime() - 3_600_000)),
+    sentLastHour: await countRecentMessages(ctx, new Date(now.getTime() - 3_600_000)),
     maxPerHourPerTarget: settings.maxPerHourPerTarget,
   };
 }
@@ -109,15 +115,13 @@ function toPlanned(alertId: string, kind: DeliveryKind, step: { round: number; t
       state,
       reason,
       dueAt,
-      dedupKey: [alertId, kind, step.round, step.tier, candidate.channel, candidate.recipientId ?? "team", target].join(":"),
+      // Not the address: an admin who changed their number since must not be paged twice for one step.
+      dedupKey: [alertId, kind, step.round, step.tier, candidate.channel, candidate.recipientId ?? "team"].join(":"),
     };
   };
 }
 
-async function storeAndPick(ctx: Ctx, rows: PlannedDelivery[]): Promise<PlanOutcome> {
-  const stored = await storePlan(ctx, rows);
-  return { deliveryIds: stored.filter((row) => SENDABLE.includes(row.state)).map((row) => row.id) };
-}
+const stillToSend = (rows: readonly DeliveryRow[]): PlanOutcome => ({ deliveryIds: rows.filter((row) => SENDABLE.includes(row.state) || row.state === "sending").map((row) => row.id) });
 
 /** Plans one step of an alert's escalation: who is paged, on what, and who is held back and why. */
 export async function planPage(ctx: Ctx, settings: PlanSettings, alertId: string, step: EscalationStep): Promise<PlanOutcome> {
@@ -126,16 +130,31 @@ export async function planPage(ctx: Ctx, settings: PlanSettings, alertId: string
   const { alert, rule } = found;
   const stop = whyNotPaging(alert);
   if (stop) return { stopped: stop };
+  const first = step.round === 0 && step.tier === 0;
+  const kind = first ? "fired" : "escalation";
+  // Planned before (a retried step, a resumed run): the same messages, not a new plan from
+  // today's preferences, so nobody added or renumbered since is paged for a past step.
+  const planned = await loadPlanStep(ctx, alertId, kind, step.round, step.tier);
+  if (planned.length > 0) return stillToSend(planned);
   const tier = (await policyForRule(ctx, rule.id)).tiers[step.tier];
   if (!tier) return { stopped: "the escalation policy changed: no such tier" };
-  const first = step.round === 0 && step.tier === 0;
   const candidates = [...(first ? teamSlack(settings, rule) : []), ...tierCandidates(await loadRecipients(ctx), rule, tier.userIds, tier.channels)];
   const result = runPipeline(DELIVERY_STAGES, candidates, await pipelineInput(ctx, settings, alert, rule, !first));
-  const plan = toPlanned(alertId, first ? "fired" : "escalation", step);
-  return storeAndPick(ctx, [
+  if (candidates.length === 0) {
+    await noteNobodyToPage(ctx, alert, step);
+    return { deliveryIds: [] };
+  }
+  const plan = toPlanned(alertId, kind, step);
+  return stillToSend(await storePlan(ctx, [
     ...result.pass.map((c) => plan(c, "planned", null, null)),
     ...result.decided.map((d) => plan(d.candidate, d.state, d.reason, d.dueAt ?? null)),
-  ]);
+  ]));
+}
+
+/** A step that reaches nobody (no admin takes the severity, or the tier names nobody) says so on the alert. */
+async function noteNobodyToPage(ctx: Ctx, alert: AlertRow, step: EscalationStep): Promise<void> {
+  const note = `nobody to page for ${step.round === 0 && step.tier === 0 ? "the first page" : `escalation tier ${step.tier}, round ${step.round}`}: no admin takes ${alert.severity} alerts on these channels`;
+  await ctx.db.insert(alertEvent).values({ alertId: alert.id, at: ctx.now(), fromStatus: alert.status, toStatus: alert.status, value: alert.metricValue, note });
 }
 
 /** Tells everyone an alert paged that it is over, on the channels it reached them on. */
@@ -143,10 +162,11 @@ export async function planResolutionNotices(ctx: Ctx, settings: PlanSettings, al
   const found = await loadAlertAndRule(ctx, alertId);
   if (!found) return { stopped: "alert deleted" };
   if (!found.alert.resolvedAt) return { stopped: "not resolved" };
+  // Pages still on their way count: they will arrive, and so must the news that it is over.
   const paged = await ctx.db
     .selectDistinct({ recipientId: notificationDelivery.recipientId, channel: notificationDelivery.channel, target: notificationDelivery.target })
     .from(notificationDelivery)
-    .where(and(eq(notificationDelivery.alertId, alertId), eq(notificationDelivery.state, "sent"), inArray(notificationDelivery.kind, ["fired", "escalation"])));
+    .where(and(eq(notificationDelivery.alertId, alertId), inArray(notificationDelivery.state, [...SENDABLE, "sending", "sent"]), inArray(notificationDelivery.kind, ["fired", "escalation"])));
   if (paged.length === 0) return { deliveryIds: [] };
   const recipients = new Map((await loadRecipients(ctx)).map((r) => [r.userId, r]));
   const candidates: Candidate[] = paged.map((p) => {
@@ -161,8 +181,8 @@ export async function planResolutionNotices(ctx: Ctx, settings: PlanSettings, al
   });
   const result = runPipeline(DELIVERY_STAGES, candidates, await pipelineInput(ctx, settings, found.alert, found.rule, false));
   const plan = toPlanned(alertId, "resolved", { round: 0, tier: 0 });
-  return storeAndPick(ctx, [
+  return stillToSend(await storePlan(ctx, [
     ...result.pass.map((c) => plan(c, "planned", null, null)),
     ...result.decided.map((d) => plan(d.candidate, d.state, d.reason, d.dueAt ?? null)),
-  ]);
+  ]));
 }

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { adminNotificationPreference, auditLog, user, SEVERITIES, type Channel, type Severity } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx } from "@/lib/context";
-import { isKnownTimeZone, type QuietHours } from "./quiet-hours";
+import { isTimeZone } from "@/lib/metrics/trends";
+import type { QuietHours } from "./quiet-hours";
 
 /** An admin's notification preferences as the API and the preferences page show them. */
 export interface PreferencesView {
@@ -49,7 +50,7 @@ export const preferencesInputSchema = z
     quietHoursEnabled: z.boolean(),
     quietStart: z.string().regex(TIME, "a time like 22:00").nullable().optional().transform((v) => v ?? null),
     quietEnd: z.string().regex(TIME, "a time like 08:00").nullable().optional().transform((v) => v ?? null),
-    timeZone: z.string().refine(isKnownTimeZone, "an IANA time zone, like Europe/Berlin"),
+    timeZone: z.string().refine(isTimeZone, "an IANA time zone, like Europe/Berlin"),
     criticalBreaksQuietHours: z.boolean().default(true),
   })
   .strict()

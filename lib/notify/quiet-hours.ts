@@ -10,13 +10,13 @@ export interface QuietHours {
 const MINUTES_PER_DAY = 24 * 60;
 
 /** "22:00" or "22:00:00" → minutes after midnight. */
-export function minutesOfDay(time: string): number {
+function minutesOfDay(time: string): number {
   const [hours = 0, minutes = 0] = time.split(":").map(Number);
   return hours * 60 + minutes;
 }
 
 /** The wall-clock minute of the day at `at` in `timeZone`. */
-export function localMinuteOfDay(at: Date, timeZone: string): number {
+function localMinuteOfDay(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(at);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return part("hour") * 60 + part("minute");
@@ -40,14 +40,4 @@ export function quietHoursEnd(quiet: QuietHours, at: Date): Date {
   const end = new Date(at.getTime() + untilEnd * 60_000);
   end.setUTCSeconds(0, 0);
   return end;
-}
-
-/** Whether `timeZone` is an IANA zone this runtime knows. */
-export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-GB", { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -88,7 +88,7 @@ const STORE_WARNING_MS = 100;
 const STALE_CLAIM_MS = 60_000;
 
 /**
- * A fault-injection point for the crash test (tests/http/notify-crash.test.ts): with
+ * A fault-injection point for the crash test (tests/http/notifications.test.ts): with
  * VIGIL_CRASH_AFTER_PLAN=1 the process kills itself once a page is planned and before it is sent.
  */
 function withCrashAfterPlan(work: NotifyWork): NotifyWork {

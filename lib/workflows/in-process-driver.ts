@@ -1,7 +1,7 @@
 import { internalEvents, type EventPayload, type Inngest, type InngestFunction } from "inngest";
 import { nextCronTime, parseCron, type CronSchedule } from "./cron";
 import { InProcessEvents, routeEventsInProcess } from "./in-process-events";
-import { pick, runToEnd, STOPPED, type HandlerKind, type RunEnvironment, type RunOutcome } from "./run-to-end";
+import { runToEnd, sameFieldAs, STOPPED, type HandlerKind, type RunEnvironment, type RunOutcome } from "./run-to-end";
 import { ulid } from "./ulid";
 
 export { nextCronTime, parseCron } from "./cron";
@@ -225,7 +225,7 @@ export class InProcessDriver {
     const signal = controller.signal;
     const cancellers: Canceller[] = rules.map((rule) => ({
       name: rule.event,
-      matches: matchingTrigger(rule.match, trigger),
+      matches: rule.match ? sameFieldAs(trigger, rule.match) : () => true,
       cancel: () => controller.abort(),
     }));
     for (const canceller of cancellers) this.cancellers.add(canceller);
@@ -318,14 +318,6 @@ type CancelOn = { event: string; match?: string; if?: string; timeout?: unknown 
 
 function cancelOnOf(fn: InngestFunction.Any): CancelOn[] {
   return (fn.opts.cancelOn ?? []) as CancelOn[];
-}
-
-/** `match: "data.alert.id"`: the cancelling event's field equals the triggering event's. */
-function matchingTrigger(match: string | undefined, trigger: EventPayload): (event: EventPayload) => boolean {
-  if (!match) return () => true;
-  const path = match.split(".");
-  const expected = pick(trigger, path);
-  return (event) => expected !== undefined && pick(event, path) === expected;
 }
 
 function matchesEventName(pattern: string, name: string): boolean {

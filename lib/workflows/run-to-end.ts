@@ -169,13 +169,17 @@ function eventWait(op: OutgoingOp, trigger: EventPayload, now: Date): EventWait 
   if (!opts.if) return { name: op.name ?? "", matches: () => true, timeoutAt };
   const match = /^event\.([\w.]+) == async\.\1$/.exec(opts.if.trim());
   if (!match) return { error: { name: "Error", message: `the in-process driver only evaluates "match" waits, not "${opts.if}"` } };
-  const path = match[1]!.split(".");
-  const expected = pick(trigger, path);
-  return { name: op.name ?? "", matches: (event) => expected !== undefined && pick(event, path) === expected, timeoutAt };
+  return { name: op.name ?? "", matches: sameFieldAs(trigger, match[1]!), timeoutAt };
 }
 
-/** The value at a dotted path of an event ("data.alert.id" as ["data", "alert", "id"]). */
-export function pick(value: unknown, path: readonly string[]): unknown {
+/** Inngest's `match: "data.alert.id"`: an event matches when that field equals the trigger's. */
+export function sameFieldAs(trigger: EventPayload, dottedPath: string): (event: EventPayload) => boolean {
+  const path = dottedPath.split(".");
+  const expected = pick(trigger, path);
+  return (event) => expected !== undefined && pick(event, path) === expected;
+}
+
+function pick(value: unknown, path: readonly string[]): unknown {
   return path.reduce<unknown>((at, key) => (at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), value);
 }
 

@@ -1,7 +1,10 @@
 import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { alertHistory, user } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { alertHistory, notificationDelivery, user } from "@/db/schema";
 import { notifyAlertFunction } from "@/inngest/notify-alert";
+import { notifyResolvedFunction } from "@/inngest/notify-resolved";
+import { sendDigestsFunction } from "@/inngest/send-digests";
 import { loadAlert, type AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { Actor, Ctx } from "@/lib/context";
 import { channelSettingsFromEnv, createSenders } from "@/lib/notify/channels";
@@ -17,7 +20,7 @@ import { openTestStore, type TestStore } from "../support/test-store";
  * The same notify-alert function the in-process driver runs (tests/integration/notifications.test.ts),
  * here under Inngest's own test engine, so both engines are held to the same behaviour.
  */
-describe("notify-alert under @inngest/test", () => {
+describe("the notification functions under @inngest/test", () => {
   let test: TestStore;
   let fakes: FakeProviders;
   let ctx: Ctx;
@@ -102,5 +105,42 @@ describe("notify-alert under @inngest/test", () => {
     await run(alert, null).execution;
     expect(fakes.messages("email")).toHaveLength(1);
     expect(fakes.messages("sms")).toHaveLength(1);
+  });
+
+  it("notify-resolved tells whoever was paged", async () => {
+    const alert = await firedAlert("resolved under test");
+    const plan = await work.planPage(alert.id, { round: 0, tier: 0, afterSeconds: 0 });
+    for (const id of "deliveryIds" in plan ? plan.deliveryIds : []) await work.deliver(id);
+    await ctx.db.update(alertHistory).set({ status: "resolved", resolvedAt: new Date() }).where(eq(alertHistory.id, alert.id));
+
+    const engine = new InngestTestEngine({ function: notifyResolvedFunction(work), events: [{ name: "monitoring/alert.resolved", data: { alert: (await loadAlert(ctx, alert.id))! } }] });
+    const { result } = await engine.execute();
+    expect(result).toEqual({ outcome: "1 notices" });
+    expect(fakes.messages("email").map((m) => m.body.subject)).toEqual(["[CRITICAL] resolved under test", "[RESOLVED] resolved under test"]);
+  });
+
+  it("send-digests sends what quiet hours held, once they are over", async () => {
+    const alert = await firedAlert("held overnight");
+    const now = new Date();
+    await ctx.db.insert(notificationDelivery).values({
+      alertId: alert.id,
+      recipientId: admin.id,
+      channel: "email",
+      target: admin.email,
+      kind: "fired",
+      state: "held",
+      reason: "quiet hours until 07:00 UTC",
+      dedupKey: `held-under-test:${alert.id}`,
+      dueAt: new Date(now.getTime() - 1000),
+      createdAt: now,
+      updatedAt: now,
+    });
+    // A fresh engine per run: one engine replays its earlier run's step results.
+    const cronRun = () => new InngestTestEngine({ function: sendDigestsFunction(work) }).execute();
+    expect((await cronRun()).result).toEqual({ outcome: "1 digests" });
+    expect((await cronRun()).result).toEqual({ outcome: "0 digests" });
+    const digests = fakes.messages("email");
+    expect(digests).toHaveLength(1);
+    expect(digests[0]!.body.text).toContain("held overnight");
   });
 });

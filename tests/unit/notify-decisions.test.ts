@@ -137,6 +137,8 @@ describe("messages", () => {
   it("an SMS fits one segment and keeps the whole acknowledge link", () => {
     const message = composeAlertMessage(facts, "fired", "k", "https://vigil.shop.example");
     expect(message.short.length).toBeLessThanOrEqual(160);
+    // GSM-7 (printable ASCII here): one character outside it makes the SMS UCS-2, 70 to a segment.
+    expect(message.short).toMatch(/^[\x20-\x7e]*$/);
     expect(message.short.endsWith(`https://vigil.shop.example/alerts/${facts.alertId}?ack=1`)).toBe(true);
     expect(message.subject).toBe(`[CRITICAL] ${facts.ruleName}`);
   });

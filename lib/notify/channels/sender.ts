@@ -50,6 +50,9 @@ export class DeliveryError extends Error {
   }
 }
 
+/** No provider call may take longer: a send still running after a minute is taken for cut off. */
+export const SEND_TIMEOUT_MS = 15_000;
+
 /** Provider settings read from the environment; a channel without its settings is not configured. */
 export interface ChannelSettings {
   email?: { apiKey: string; from: string; baseUrl?: string };

@@ -1,5 +1,5 @@
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient, type ChatPostMessageArguments } from "@slack/web-api";
-import { DeliveryError, type ChannelSettings, type OutgoingMessage, type Sender } from "./sender";
+import { DeliveryError, SEND_TIMEOUT_MS, type ChannelSettings, type OutgoingMessage, type Sender } from "./sender";
 
 type SlackBlock = Extract<ChatPostMessageArguments, { blocks: unknown[] }>["blocks"][number];
 
@@ -11,6 +11,8 @@ export function slackSender(settings: NonNullable<ChannelSettings["slack"]>): Se
     slackApiUrl: slackApiUrl(settings.apiUrl),
     // The delivery workflow retries; the SDK's default would retry for ~30 minutes inside one send.
     retryConfig: { retries: 0 },
+    // Well inside the 60 s after which a claimed send counts as cut off (lib/notify/deliver.ts).
+    timeout: SEND_TIMEOUT_MS,
     // Without this the SDK sleeps through a 429's Retry-After instead of answering.
     rejectRateLimitedCalls: true,
   });

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient";
-import { DeliveryError, type ChannelSettings, type Sender } from "./sender";
+import { DeliveryError, SEND_TIMEOUT_MS, type ChannelSettings, type Sender } from "./sender";
 
 /** Headers of the answer to the send running in this async context: RestException drops them, so Retry-After is caught here. */
 const answerHeaders = new AsyncLocalStorage<{ retryAfter?: string }>();
@@ -12,7 +12,8 @@ const answerHeaders = new AsyncLocalStorage<{ retryAfter?: string }>();
  */
 class TwilioHttpClient extends twilio.RequestClient {
   constructor(private readonly baseUrl: string | undefined) {
-    super({ autoRetry: false });
+    // Well inside the 60 s after which a claimed send counts as cut off (lib/notify/deliver.ts).
+    super({ autoRetry: false, timeout: SEND_TIMEOUT_MS });
   }
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
