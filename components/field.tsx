@@ -16,22 +16,19 @@ export interface FieldControlProps {
  * A labelled control with its hint and its error from the API. The label is only the field's
  * name (hints go to aria-describedby), so `getByLabel("Threshold", { exact: true })` finds it.
  */
-export function Field({
-  label,
-  hint,
-  error,
-  field,
-  className = "",
-  children,
-}: {
+export interface FieldProps {
   label: string;
   hint?: string;
   error?: string;
   /** The API's path for the field, for the error's test id. */
   field: string;
   className?: string;
+  /** The error's test id is `<prefix>-<field>`: each form names its own. */
+  errorTestIdPrefix?: string;
   children: (props: FieldControlProps) => React.ReactNode;
-}) {
+}
+
+export function Field({ label, hint, error, field, className = "", errorTestIdPrefix = "field-error", children }: FieldProps) {
   const id = useId();
   const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
   return (
@@ -50,12 +47,18 @@ export function Field({
           {hint}
         </p>
       )}
-      {error && (
-        <p id={`${id}-error`} className="mt-1 text-sm break-words text-red-700 dark:text-red-400" data-testid={`field-error-${field}`}>
-          {error}
-        </p>
-      )}
+      <FieldError id={`${id}-error`} testId={`${errorTestIdPrefix}-${field}`} error={error} />
     </div>
+  );
+}
+
+/** The API's message for a field, under it (also for a field made of several controls). */
+export function FieldError({ id, testId, error }: { id?: string; testId: string; error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <p id={id} className="mt-1 text-sm break-words text-red-700 dark:text-red-400" data-testid={testId}>
+      {error}
+    </p>
   );
 }
 

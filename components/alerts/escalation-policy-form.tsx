@@ -3,7 +3,7 @@
 import { Card } from "@tremor/react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { FormError, INPUT_CLASS, type FieldControlProps } from "@/components/field";
+import { Field, FieldError, FormError, type FieldProps } from "@/components/field";
 import { RowButton } from "@/components/row-button";
 import type { EscalationPolicyView } from "@/lib/notify/escalation-policies";
 import { asApiError, escalationPoliciesApi, POLICY_QUERY_KEYS, type ApiRequestError, type EscalationPolicyBody } from "./alerts-api";
@@ -78,53 +78,14 @@ function toggled<T>(list: readonly T[], item: T, on: boolean): T[] {
   return on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item);
 }
 
-/** The API's message for a field, under it; `policy-error-<field>` by the API's path. */
+/** The API's message for a field made of several controls; `policy-error-<field>`. */
 function PolicyFieldError({ id, field, error }: { id?: string; field: string; error: string | undefined }) {
-  if (!error) return null;
-  return (
-    <p id={id} className="mt-1 text-sm break-words text-red-700 dark:text-red-400" data-testid={`policy-error-${field}`}>
-      {error}
-    </p>
-  );
+  return <FieldError id={id} testId={`policy-error-${field}`} error={error} />;
 }
 
-/** Like components/field.tsx's Field, with this form's error test ids. */
-function PolicyField({
-  label,
-  hint,
-  error,
-  field,
-  className = "",
-  children,
-}: {
-  label: string;
-  hint?: string;
-  error?: string;
-  field: string;
-  className?: string;
-  children: (props: FieldControlProps) => React.ReactNode;
-}) {
-  const id = useId();
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className={`min-w-0 ${className}`}>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      {children({
-        id,
-        "aria-invalid": Boolean(error),
-        "aria-describedby": describedBy,
-        className: `${INPUT_CLASS} ${error ? "border-red-500 dark:border-red-500" : "border-slate-300 dark:border-slate-700"}`,
-      })}
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      <PolicyFieldError id={`${id}-error`} field={field} error={error} />
-    </div>
-  );
+/** components/field.tsx's Field with this form's error test ids. */
+function PolicyField(props: Omit<FieldProps, "errorTestIdPrefix">) {
+  return <Field {...props} errorTestIdPrefix="policy-error" />;
 }
 
 function Choice({ label, testId, ...input }: { label: React.ReactNode; testId: string } & React.InputHTMLAttributes<HTMLInputElement>) {
