@@ -1,0 +1,172 @@
+/**
+ * One candidate explanation of a series: a robust level plus, for the seasonal
+ * candidates, a profile with one offset per time-of-day (or time-of-week) slot —
+ * additive Holt-Winters with clipped (Huber) updates, so a lone outlier moves
+ * neither the level nor the profile by more than `clip` typical errors.
+ *
+ * Besides predicting, a candidate keeps three causal measures of how surprising
+ * its residuals are, each judged against its own history, not a fixed constant:
+ * - point: |residual| against the (slowly forgotten) largest residual seen so far;
+ * - drift: a short moving mean of residuals against its own forgotten maximum;
+ * - texture: a short mean of log|residual| against the long-run mean and spread of
+ *   log|residual| (catches a change in noisiness with no change in level).
+ */
+
+/**
+ * The remembered maxima fade, so in quiet stationary noise they would sink until
+ * ordinary values beat them; these floors (in typical errors) stop that.
+ */
+const POINT_FLOOR = 3;
+const DRIFT_FLOOR = 1;
+
+export interface CandidateParams {
+  /** Points a candidate must have judged before its verdicts count. */
+  warmup: number;
+  /** Level update rate (share of a clipped residual). */
+  levelAlpha: number;
+  /** Profile update rate for a slot, per visit. */
+  profileBeta: number;
+  /** Update rate of the typical absolute error. */
+  scaleAlpha: number;
+  /** Residuals are clipped at this many typical errors before updating. */
+  clip: number;
+  /** Per-point forgetting factor of the largest-residual memories. */
+  maxDecay: number;
+  /** How far past the remembered maximum a residual must go. */
+  ratio: number;
+  /** Rate of the short residual means (drift and texture). */
+  shortAlpha: number;
+  /** Rate of the long-run log|residual| statistics. */
+  textureAlpha: number;
+  /** Standard deviations the short log|residual| mean must rise by. */
+  textureZ: number;
+  /** Residuals beyond this many typical errors, all on one side... */
+  shiftZ: number;
+  /** ...for this many points in a row are accepted as a new level. */
+  shiftPersist: number;
+}
+
+export interface CandidateState {
+  /** Slots per cycle; 1 means no seasonality. */
+  period: number;
+  /** Offset per slot; NaN (null in JSON) until the slot has been visited. */
+  profile: Float64Array;
+  level: number;
+  scale: number;
+  /** Typical absolute error, for comparing candidates. */
+  error: number;
+  judged: number;
+  maxResidual: number;
+  drift: number;
+  maxDrift: number;
+  texture: number;
+  textureMean: number;
+  textureVar: number;
+  runSum: number;
+  runLength: number;
+}
+
+export interface Verdict {
+  /** Surprise in units of the threshold: ≥ 1 means anomalous for this candidate. */
+  surprise: number;
+  expected: number;
+  /** The candidate's typical absolute error before this point, to rank candidates. */
+  error: number;
+}
+
+export function newCandidate(period: number): CandidateState {
+  return {
+    period,
+    profile: new Float64Array(period).fill(NaN),
+    level: NaN,
+    scale: 0,
+    error: 0,
+    judged: 0,
+    maxResidual: 0,
+    drift: 0,
+    maxDrift: 0,
+    texture: 0,
+    textureMean: 0,
+    textureVar: 1,
+    runSum: 0,
+    runLength: 0,
+  };
+}
+
+/**
+ * Judges `value` at absolute slot `slot` from the state before it, then learns from it.
+ * Returns null while the candidate has nothing to say (slot never seen, or warming up).
+ */
+export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: number, value: number, floor: number): Verdict | null {
+  const s = slot % m.period;
+  if (Number.isNaN(m.level)) {
+    m.level = value;
+    m.profile[s] = 0;
+    return null;
+  }
+  const offset = m.profile[s]!;
+  if (Number.isNaN(offset)) {
+    m.profile[s] = value - m.level;
+    return null;
+  }
+  const expected = m.level + offset;
+  const residual = value - expected;
+  const size = Math.abs(residual);
+  const scale = Math.max(m.scale, floor);
+
+  m.drift += (residual - m.drift) * p.shortAlpha;
+  const texture = Math.log(size / scale + 0.1);
+  m.texture += (texture - m.texture) * p.shortAlpha;
+
+  let verdict: Verdict | null = null;
+  if (m.judged >= p.warmup) {
+    const point = size / (p.ratio * Math.max(m.maxResidual, POINT_FLOOR * scale));
+    const drift = Math.abs(m.drift) / (p.ratio * Math.max(m.maxDrift, DRIFT_FLOOR * scale));
+    const rough = (m.texture - m.textureMean) / Math.sqrt(m.textureVar + 1e-6) / p.textureZ;
+    verdict = { surprise: Math.max(point, drift, rough), expected, error: m.error };
+  }
+
+  // learn (after judging: the verdict above used only earlier points)
+  m.judged++;
+  const warm = m.judged <= p.warmup;
+  const clipped = Math.max(-p.clip * scale, Math.min(p.clip * scale, residual));
+  const bounded = Math.min(size, p.clip * scale);
+  m.maxResidual = Math.max(size, m.maxResidual * p.maxDecay);
+  m.maxDrift = Math.max(Math.abs(m.drift), m.maxDrift * p.maxDecay);
+  m.error += (bounded - m.error) * (warm ? 1 / m.judged : p.scaleAlpha / 2);
+  m.scale = warm ? m.scale + (size - m.scale) / m.judged : m.scale + (bounded - m.scale) * p.scaleAlpha;
+  const rate = warm ? 1 / m.judged : p.textureAlpha;
+  const dt = texture - m.textureMean;
+  m.textureMean += rate * dt;
+  m.textureVar = (1 - rate) * (m.textureVar + rate * dt * dt);
+  m.level += p.levelAlpha * clipped;
+  if (m.period > 1) m.profile[s] = offset + p.profileBeta * (1 - p.levelAlpha) * clipped;
+
+  // A level shift that persists is accepted at once rather than learnt at the clipped rate.
+  if (size > p.shiftZ * scale && (m.runLength === 0 || Math.sign(residual) === Math.sign(m.runSum))) {
+    m.runSum += residual;
+    m.runLength++;
+    if (m.runLength >= p.shiftPersist) {
+      m.level += m.runSum / m.runLength;
+      m.drift = 0;
+      m.runSum = 0;
+      m.runLength = 0;
+    }
+  } else {
+    m.runSum = 0;
+    m.runLength = 0;
+  }
+  return verdict;
+}
+
+export interface CandidateJson extends Omit<CandidateState, "profile"> {
+  profile: (number | null)[];
+}
+
+export function candidateToJson(m: CandidateState): CandidateJson {
+  return { ...m, profile: Array.from(m.profile, (v) => (Number.isNaN(v) ? null : v)) };
+}
+
+export function candidateFromJson(j: CandidateJson): CandidateState {
+  return { ...j, level: j.level ?? NaN, profile: Float64Array.from(j.profile, (v) => v ?? NaN) };
+}
