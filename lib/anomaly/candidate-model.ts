@@ -16,7 +16,7 @@
  * The remembered maxima fade, so in quiet stationary noise they would sink until
  * ordinary values beat them; these floors (in typical errors) stop that.
  */
-const POINT_FLOOR = 3;
+const POINT_FLOOR = 4;
 const DRIFT_FLOOR = 1;
 
 export interface CandidateParams {
@@ -55,6 +55,11 @@ export interface CandidateState {
   scale: number;
   /** Typical absolute error, for comparing candidates. */
   error: number;
+  /**
+   * Typical absolute error per time-of-day slot, NaN until visited: candidates are ranked by
+   * how well they fit at this time of day, not overall.
+   */
+  slotError: Float64Array;
   judged: number;
   maxResidual: number;
   drift: number;
@@ -70,17 +75,18 @@ export interface Verdict {
   /** Surprise in units of the threshold: ≥ 1 means anomalous for this candidate. */
   surprise: number;
   expected: number;
-  /** The candidate's typical absolute error before this point, to rank candidates. */
+  /** The candidate's typical absolute error at this time of day before this point, to rank candidates. */
   error: number;
 }
 
-export function newCandidate(period: number): CandidateState {
+export function newCandidate(period: number, slotsPerDay: number): CandidateState {
   return {
     period,
     profile: new Float64Array(period).fill(NaN),
     level: NaN,
     scale: 0,
     error: 0,
+    slotError: new Float64Array(slotsPerDay).fill(NaN),
     judged: 0,
     maxResidual: 0,
     drift: 0,
@@ -99,6 +105,7 @@ export function newCandidate(period: number): CandidateState {
  */
 export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: number, value: number, floor: number): Verdict | null {
   const s = slot % m.period;
+  const d = slot % m.slotError.length;
   if (Number.isNaN(m.level)) {
     m.level = value;
     m.profile[s] = 0;
@@ -123,7 +130,9 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
     const point = size / (p.ratio * Math.max(m.maxResidual, POINT_FLOOR * scale));
     const drift = Math.abs(m.drift) / (p.ratio * Math.max(m.maxDrift, DRIFT_FLOOR * scale));
     const rough = (m.texture - m.textureMean) / Math.sqrt(m.textureVar + 1e-6) / p.textureZ;
-    verdict = { surprise: Math.max(point, drift, rough), expected, error: m.error };
+    // A slot with no track record yet cannot make its candidate the best one.
+    const slotError = m.slotError[d]!;
+    verdict = { surprise: Math.max(point, drift, rough), expected, error: Number.isNaN(slotError) ? Infinity : slotError };
   }
 
   // learn (after judging: the verdict above used only earlier points)
@@ -134,6 +143,8 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   m.maxResidual = Math.max(size, m.maxResidual * p.maxDecay);
   m.maxDrift = Math.max(Math.abs(m.drift), m.maxDrift * p.maxDecay);
   m.error += (bounded - m.error) * (warm ? 1 / m.judged : p.scaleAlpha / 2);
+  const before = m.slotError[d]!;
+  m.slotError[d] = Number.isNaN(before) ? m.error : before + p.profileBeta * (bounded - before);
   m.scale = warm ? m.scale + (size - m.scale) / m.judged : m.scale + (bounded - m.scale) * p.scaleAlpha;
   const rate = warm ? 1 / m.judged : p.textureAlpha;
   const dt = texture - m.textureMean;
@@ -159,14 +170,20 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   return verdict;
 }
 
-export interface CandidateJson extends Omit<CandidateState, "profile"> {
+export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError"> {
   profile: (number | null)[];
+  /** Absent in states stored before candidates were ranked per slot. */
+  slotError?: (number | null)[];
 }
+
+const toNullable = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
+const fromNullable = (a: (number | null)[]) => Float64Array.from(a, (v) => v ?? NaN);
 
 export function candidateToJson(m: CandidateState): CandidateJson {
-  return { ...m, profile: Array.from(m.profile, (v) => (Number.isNaN(v) ? null : v)) };
+  return { ...m, profile: toNullable(m.profile), slotError: toNullable(m.slotError) };
 }
 
-export function candidateFromJson(j: CandidateJson): CandidateState {
-  return { ...j, level: j.level ?? NaN, profile: Float64Array.from(j.profile, (v) => v ?? NaN) };
+export function candidateFromJson(j: CandidateJson, slotsPerDay: number): CandidateState {
+  const slotError = j.slotError ? fromNullable(j.slotError) : new Float64Array(slotsPerDay).fill(NaN);
+  return { ...j, level: j.level ?? NaN, profile: fromNullable(j.profile), slotError };
 }

@@ -13,10 +13,9 @@ import {
  *
  * Three candidate models explain the series: its recent level, a time-of-day profile
  * and a time-of-week profile (see candidate-model.ts). Each point is judged by the
- * candidates that have recently predicted about as well as the best of them; it is
- * anomalous only if every such candidate finds it surprising. So a daily batch job
- * that the daily profile expects raises nothing, and a value that is normal at 14:00
- * is still flagged at 03:00 when the daily profile is the one that fits.
+ * candidate that has predicted best at this time of day (within `plausible`× of it, the
+ * least surprised one). So a daily batch job that the daily profile expects raises
+ * nothing, while the recent level still judges the hours where the profile adds nothing.
  *
  * One instance per series, fed in time order; `toJSON`/`fromJSON` store and resume it.
  */
@@ -27,7 +26,7 @@ const BASES: readonly Basis[] = ["recent", "daily", "weekly"];
 export interface DetectorOptions extends Partial<CandidateParams> {
   /** Width of a profile slot in minutes. */
   slotMinutes?: number;
-  /** Candidates whose typical error is within this factor of the best one may explain a point. */
+  /** Candidates whose typical error at this time of day is within this factor of the best one may explain a point. */
   plausible?: number;
   /** No anomaly is raised before the series has been watched this long (scores are still given). */
   learningMinutes?: number;
@@ -39,7 +38,7 @@ type Options = Required<DetectorOptions>;
 
 export const DEFAULT_OPTIONS: Options = {
   slotMinutes: 5,
-  plausible: 1.5,
+  plausible: 1,
   learningMinutes: 2880,
   refractory: 100,
   warmup: 50,
@@ -47,7 +46,7 @@ export const DEFAULT_OPTIONS: Options = {
   profileBeta: 0.3,
   scaleAlpha: 0.01,
   clip: 4,
-  maxDecay: 0.999,
+  maxDecay: 0.9995,
   ratio: 1.2,
   shortAlpha: 0.1,
   textureAlpha: 0.001,
@@ -93,7 +92,7 @@ export class AnomalyDetector {
   constructor(options: DetectorOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     const slotsPerDay = Math.round(MINUTES_PER_DAY / this.options.slotMinutes);
-    this.candidates = [newCandidate(1), newCandidate(slotsPerDay), newCandidate(slotsPerDay * 7)];
+    this.candidates = [newCandidate(1, slotsPerDay), newCandidate(slotsPerDay, slotsPerDay), newCandidate(slotsPerDay * 7, slotsPerDay)];
   }
 
   observe(ts: number, value: number): Observation {
@@ -153,7 +152,7 @@ export class AnomalyDetector {
     d.magnitude = json.magnitude;
     d.firstTs = json.firstTs;
     json.candidates.forEach((c, i) => {
-      d.candidates[i] = candidateFromJson(c);
+      d.candidates[i] = candidateFromJson(c, d.candidates[i]!.slotError.length);
     });
     return d;
   }
