@@ -16,6 +16,8 @@ import {
  * candidate that has predicted best at this time of day (within `plausible`× of it, the
  * least surprised one). So a daily batch job that the daily profile expects raises
  * nothing, while the recent level still judges the hours where the profile adds nothing.
+ * A surprise ≥ 1 raises an anomaly only if it also passes a likelihood gate: the surprise
+ * must be unusual for this series, judged against the series' own history of surprises.
  *
  * One instance per series, fed in time order; `toJSON`/`fromJSON` store and resume it.
  */
@@ -32,6 +34,14 @@ export interface DetectorOptions extends Partial<CandidateParams> {
   learningMinutes?: number;
   /** After raising an anomaly, stay quiet for this many points (one alert per episode). */
   refractory?: number;
+  /** Span, in points, of the short exponential mean of raw scores that the likelihood gate judges. */
+  likelihoodShort?: number;
+  /** Horizon, in points, of the long-run means and variances the gate compares against. */
+  likelihoodWindow?: number;
+  /** A point passes the gate if the short mean stands this many standard deviations above its long-run mean... */
+  likelihoodZ?: number;
+  /** ...or if its own raw score stands this many above the long-run raw mean (3.72: a 1e-4 Gaussian tail). */
+  pointZ?: number;
 }
 
 type Options = Required<DetectorOptions>;
@@ -41,6 +51,10 @@ export const DEFAULT_OPTIONS: Options = {
   plausible: 1,
   learningMinutes: 2880,
   refractory: 100,
+  likelihoodShort: 10,
+  likelihoodWindow: 8000,
+  likelihoodZ: 1,
+  pointZ: 3.72,
   warmup: 50,
   levelAlpha: 0.05,
   profileBeta: 0.3,
@@ -74,6 +88,8 @@ export interface DetectorJson {
   magnitude: number;
   firstTs: number | null;
   candidates: CandidateJson[];
+  /** Absent in states stored before the likelihood: it then starts afresh. */
+  likelihood?: { short: number; mean: number; variance: number; rawMean: number; rawVariance: number };
 }
 
 const MINUTE_MS = 60_000;
@@ -88,6 +104,11 @@ export class AnomalyDetector {
   private sinceAlert = Number.MAX_SAFE_INTEGER;
   private magnitude = 0;
   private firstTs: number | null = null;
+  private shortRaw = 0;
+  private shortMean = 0;
+  private shortVar = 0;
+  private rawMean = 0;
+  private rawVar = 0;
 
   constructor(options: DetectorOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -123,14 +144,39 @@ export class AnomalyDetector {
     });
     if (surprise === Infinity) surprise = 0;
 
+    const raw = surprise / (surprise + 1);
+    const unusual = this.judgeLikelihood(raw);
+
     this.points++;
     this.sinceAlert = Math.min(this.sinceAlert + 1, Number.MAX_SAFE_INTEGER);
     let isAnomaly = false;
-    if (surprise >= 1 && this.sinceAlert > o.refractory && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
+    if (surprise >= 1 && unusual && this.sinceAlert > o.refractory && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
       isAnomaly = true;
       this.sinceAlert = 0;
     }
-    return { score: surprise / (surprise + 1), isAnomaly, expected, basis };
+    return { score: raw, isAnomaly, expected, basis };
+  }
+
+  /**
+   * The likelihood gate (after HTM's anomaly likelihood): is this point's raw score, or the
+   * short mean of raw scores it ends, in the upper tail of their own long-run distribution?
+   * A series that is often surprised (heavy-tailed noise) then needs more to raise an alert.
+   * Judges from the statistics before the point, then folds the point in.
+   */
+  private judgeLikelihood(raw: number): boolean {
+    const o = this.options;
+    this.shortRaw = this.points === 0 ? raw : this.shortRaw + (raw - this.shortRaw) * (2 / (o.likelihoodShort + 1));
+    const warm = this.points >= o.likelihoodShort;
+    const zShort = (this.shortRaw - this.shortMean) / Math.sqrt(this.shortVar + 1e-6);
+    const zPoint = (raw - this.rawMean) / Math.sqrt(this.rawVar + 1e-6);
+    const rate = Math.max(1 / (this.points + 1), 1 / o.likelihoodWindow);
+    const ds = this.shortRaw - this.shortMean;
+    this.shortMean += rate * ds;
+    this.shortVar = (1 - rate) * (this.shortVar + rate * ds * ds);
+    const dr = raw - this.rawMean;
+    this.rawMean += rate * dr;
+    this.rawVar = (1 - rate) * (this.rawVar + rate * dr * dr);
+    return warm && (zShort >= o.likelihoodZ || zPoint >= o.pointZ);
   }
 
   toJSON(): DetectorJson {
@@ -142,6 +188,7 @@ export class AnomalyDetector {
       magnitude: this.magnitude,
       firstTs: this.firstTs,
       candidates: this.candidates.map(candidateToJson),
+      likelihood: { short: this.shortRaw, mean: this.shortMean, variance: this.shortVar, rawMean: this.rawMean, rawVariance: this.rawVar },
     };
   }
 
@@ -151,6 +198,13 @@ export class AnomalyDetector {
     d.sinceAlert = json.sinceAlert;
     d.magnitude = json.magnitude;
     d.firstTs = json.firstTs;
+    if (json.likelihood) {
+      d.shortRaw = json.likelihood.short;
+      d.shortMean = json.likelihood.mean;
+      d.shortVar = json.likelihood.variance;
+      d.rawMean = json.likelihood.rawMean;
+      d.rawVar = json.likelihood.rawVariance;
+    }
     json.candidates.forEach((c, i) => {
       d.candidates[i] = candidateFromJson(c, d.candidates[i]!.slotError.length);
     });
