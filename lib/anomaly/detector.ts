@@ -40,7 +40,10 @@ export interface DetectorOptions extends Partial<CandidateParams> {
   likelihoodWindow?: number;
   /** A point passes the gate if the short mean stands this many standard deviations above its long-run mean... */
   likelihoodZ?: number;
-  /** ...or if its own raw score stands this many above the long-run raw mean (3.72: a 1e-4 Gaussian tail). */
+  /**
+   * ...or if its own raw score stands this many above the long-run raw mean (3.72: a 1e-4 Gaussian tail)
+   * and is also the highest raw score of the last ~`likelihoodWindow` points.
+   */
   pointZ?: number;
 }
 
@@ -89,7 +92,7 @@ export interface DetectorJson {
   firstTs: number | null;
   candidates: CandidateJson[];
   /** Absent in states stored before the likelihood: it then starts afresh. */
-  likelihood?: { short: number; mean: number; variance: number; rawMean: number; rawVariance: number };
+  likelihood?: { short: number; mean: number; variance: number; rawMean: number; rawVariance: number; rawMax?: number };
 }
 
 const MINUTE_MS = 60_000;
@@ -109,6 +112,7 @@ export class AnomalyDetector {
   private shortVar = 0;
   private rawMean = 0;
   private rawVar = 0;
+  private rawMax = 0;
 
   constructor(options: DetectorOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -161,6 +165,8 @@ export class AnomalyDetector {
    * The likelihood gate (after HTM's anomaly likelihood): is this point's raw score, or the
    * short mean of raw scores it ends, in the upper tail of their own long-run distribution?
    * A series that is often surprised (heavy-tailed noise) then needs more to raise an alert.
+   * A lone point must also beat the fading maximum of raw scores: a z-score assumes thin tails,
+   * while a record is what heavy-tailed noise already reaches by itself.
    * Judges from the statistics before the point, then folds the point in.
    */
   private judgeLikelihood(raw: number): boolean {
@@ -170,13 +176,15 @@ export class AnomalyDetector {
     const zShort = (this.shortRaw - this.shortMean) / Math.sqrt(this.shortVar + 1e-6);
     const zPoint = (raw - this.rawMean) / Math.sqrt(this.rawVar + 1e-6);
     const rate = Math.max(1 / (this.points + 1), 1 / o.likelihoodWindow);
+    const record = raw > this.rawMax;
+    this.rawMax = Math.max(raw, this.rawMax * (1 - 1 / o.likelihoodWindow));
     const ds = this.shortRaw - this.shortMean;
     this.shortMean += rate * ds;
     this.shortVar = (1 - rate) * (this.shortVar + rate * ds * ds);
     const dr = raw - this.rawMean;
     this.rawMean += rate * dr;
     this.rawVar = (1 - rate) * (this.rawVar + rate * dr * dr);
-    return warm && (zShort >= o.likelihoodZ || zPoint >= o.pointZ);
+    return warm && (zShort >= o.likelihoodZ || (zPoint >= o.pointZ && record));
   }
 
   toJSON(): DetectorJson {
@@ -188,7 +196,7 @@ export class AnomalyDetector {
       magnitude: this.magnitude,
       firstTs: this.firstTs,
       candidates: this.candidates.map(candidateToJson),
-      likelihood: { short: this.shortRaw, mean: this.shortMean, variance: this.shortVar, rawMean: this.rawMean, rawVariance: this.rawVar },
+      likelihood: { short: this.shortRaw, mean: this.shortMean, variance: this.shortVar, rawMean: this.rawMean, rawVariance: this.rawVar, rawMax: this.rawMax },
     };
   }
 
@@ -204,6 +212,7 @@ export class AnomalyDetector {
       d.shortVar = json.likelihood.variance;
       d.rawMean = json.likelihood.rawMean;
       d.rawVar = json.likelihood.rawVariance;
+      d.rawMax = json.likelihood.rawMax ?? 0;
     }
     json.candidates.forEach((c, i) => {
       d.candidates[i] = candidateFromJson(c, d.candidates[i]!.slotError.length);
