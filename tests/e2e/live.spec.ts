@@ -190,6 +190,10 @@ test("after the server is killed and restarted, the page reconnects and catches 
     await expect(page.getByTestId("latest-values").getByRole("row").filter({ hasText: metric })).toContainText("62");
     await expectLiveValue(page, metric, 63, baseUrl);
     await expectSameDocument(page);
+  } catch (error) {
+    // Once seen in CI: the restarted server went away mid-test. Its own words say why.
+    if (vigil) console.error(`Vigil (exit ${vigil.child.exitCode}, signal ${vigil.child.signalCode}) said:\n${vigil.output().slice(-3000)}`);
+    throw error;
   } finally {
     await vigil?.stop();
     rmSync(dataDir, { recursive: true, force: true });
