@@ -2,13 +2,13 @@
 
 import { Badge } from "@tremor/react";
 import Link from "next/link";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { relativeTime } from "@/components/dashboard/alert-list";
 import { RowButton } from "@/components/row-button";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { SilenceView } from "@/lib/alerts/silences";
 import { formatTime } from "./format-time";
-import { INPUT_CLASS } from "@/components/field";
+import { ResolveForm } from "./resolve-form";
 import { SeverityBadge } from "./severity-badge";
 
 type OpenStatus = Exclude<AlertView["status"], "resolved">;
@@ -59,9 +59,7 @@ export function ActiveAlertRow({
   onAcknowledge: () => void;
   onResolve: (notes: string) => void;
 }) {
-  const notesId = useId();
   const [resolving, setResolving] = useState(false);
-  const [notes, setNotes] = useState("");
   const status = STATUS[alert.status as OpenStatus] ?? STATUS.firing;
   const held = heldLabel(alert, ruleNames, silences, now);
   const since = alert.status === "pending" ? `breaching since ${relativeTime(alert.triggeredAt, now)}` : `since ${relativeTime(alert.firedAt ?? alert.triggeredAt, now)}`;
@@ -114,43 +112,7 @@ export function ActiveAlertRow({
           </div>
         )}
       </div>
-      {canEdit && resolving && (
-        <form
-          className="mt-3 min-w-0 space-y-2"
-          aria-label={`Resolve ${alert.ruleName}`}
-          onSubmit={(event) => {
-            event.preventDefault();
-            onResolve(notes);
-          }}
-        >
-          <label htmlFor={notesId} className="block text-sm font-medium">
-            Resolution notes
-          </label>
-          <textarea
-            id={notesId}
-            value={notes}
-            onChange={(e) => setNotes(e.target.value)}
-            rows={2}
-            maxLength={2000}
-            placeholder="Optional: what was done, for the history"
-            className={`${INPUT_CLASS} border-slate-300 dark:border-slate-700`}
-            data-testid="alert-resolve-notes"
-          />
-          <div className="flex flex-wrap gap-2 text-sm">
-            <button
-              type="submit"
-              disabled={busy}
-              className="min-h-11 rounded-md bg-indigo-600 px-4 font-medium text-white hover:bg-indigo-500 disabled:opacity-60 sm:min-h-0 sm:px-2 sm:py-0.5"
-              data-testid="alert-resolve-confirm"
-            >
-              {busy ? "Resolving…" : "Confirm resolve"}
-            </button>
-            <RowButton onClick={() => setResolving(false)} data-testid="alert-resolve-cancel">
-              Cancel
-            </RowButton>
-          </div>
-        </form>
-      )}
+      {canEdit && resolving && <ResolveForm ruleName={alert.ruleName} busy={busy} onResolve={onResolve} onCancel={() => setResolving(false)} />}
     </li>
   );
 }

@@ -3,16 +3,16 @@
 import { Badge, Card } from "@tremor/react";
 import { useMutation, useQuery, useQueryClient, type Query } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { apiRequest } from "@/components/api-client";
 import { relativeTime } from "@/components/dashboard/alert-list";
 import { useNow } from "@/components/dashboard/use-live-dashboard";
-import { INPUT_CLASS } from "@/components/field";
 import { RowButton } from "@/components/row-button";
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
 import type { DeliveryView } from "@/lib/notify/deliveries";
 import { alertsApi, asApiError, QUERY_KEYS } from "./alerts-api";
 import { DeliveryLog, formatStamp, IN_FLIGHT } from "./delivery-log";
+import { ResolveForm } from "./resolve-form";
 import { SeverityBadge } from "./severity-badge";
 
 /** One step of the alert's life, as the API sends the alert_event row. */
@@ -103,48 +103,6 @@ function AcknowledgePrompt({ alert, now, isAdmin, busy, onAcknowledge }: { alert
     <p className={`${box} border-slate-200 bg-slate-50 text-slate-700 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300`} data-testid="alert-ack-prompt" data-ack-state={alert.status}>
       {text}
     </p>
-  );
-}
-
-function ResolveForm({ ruleName, busy, onResolve, onCancel }: { ruleName: string; busy: boolean; onResolve: (notes: string) => void; onCancel: () => void }) {
-  const notesId = useId();
-  const [notes, setNotes] = useState("");
-  return (
-    <form
-      className="mt-3 min-w-0 space-y-2"
-      aria-label={`Resolve ${ruleName}`}
-      onSubmit={(event) => {
-        event.preventDefault();
-        onResolve(notes);
-      }}
-    >
-      <label htmlFor={notesId} className="block text-sm font-medium">
-        Resolution notes
-      </label>
-      <textarea
-        id={notesId}
-        value={notes}
-        onChange={(e) => setNotes(e.target.value)}
-        rows={2}
-        maxLength={2000}
-        placeholder="Optional: what was done, for the history"
-        className={`${INPUT_CLASS} border-slate-300 dark:border-slate-700`}
-        data-testid="alert-resolve-notes"
-      />
-      <div className="flex flex-wrap gap-2 text-sm">
-        <button
-          type="submit"
-          disabled={busy}
-          className="min-h-11 rounded-md bg-indigo-600 px-4 font-medium text-white hover:bg-indigo-500 disabled:opacity-60 sm:min-h-0 sm:px-2 sm:py-0.5"
-          data-testid="alert-resolve-confirm"
-        >
-          {busy ? "Resolving…" : "Confirm resolve"}
-        </button>
-        <RowButton onClick={onCancel} data-testid="alert-resolve-cancel">
-          Cancel
-        </RowButton>
-      </div>
-    </form>
   );
 }
 

@@ -10,7 +10,9 @@ import { signInAt } from "../support/sign-in";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY, type VigilProcess } from "../support/vigil-process";
 
-const RULE = { name: "orders stuck (failover test)", metric: "orders.stuck", aggregation: "last", window: "1s", operator: ">", threshold: 10, for: "0s", severity: "critical" };
+// A 10 s window keeps the clear sample in view until the follower has taken over: with 1 s, a
+// takeover slower than a second (a loaded CI machine) saw no data and kept the alert firing.
+const RULE = { name: "orders stuck (failover test)", metric: "orders.stuck", aggregation: "last", window: "10s", operator: ">", threshold: 10, for: "0s", severity: "critical" };
 
 function ingestAt(url: string, value: number): Promise<Response> {
   return fetch(`${url}/api/ingest/metrics`, {
@@ -62,8 +64,7 @@ describe.skipIf(!POSTGRES_URL)("evaluator failover between two instances on one 
     expect(fired.notifyState).toBe("notified");
 
     // Mid-incident, the leader dies (no shutdown: its connection just drops), and at once the
-    // breach ends. With no samples in the window the rule keeps its state (noData: keep), so
-    // only an evaluator that took over can resolve the alert, from the clear sample.
+    // breach ends. Only an evaluator that took over can resolve the alert, from the clear sample.
     leader.child.kill("SIGKILL");
     const killedAt = Date.now();
     expect((await ingestAt(follower.url, 1)).status).toBe(200);
