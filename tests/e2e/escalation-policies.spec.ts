@@ -1,22 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
+import { openAlertsPage, signIn } from "../support/e2e-session";
 import { TEST_ADMIN } from "../support/vigil-process";
 
 const url = (path: string) => `${process.env.VIGIL_E2E_URL}${path}`;
 
-async function signIn(page: Page) {
-  await page.goto(url("/"));
-  await expect(page).toHaveURL(/\/login$/);
-  await page.getByLabel("Email").fill(TEST_ADMIN.email);
-  await page.getByLabel("Password").fill(TEST_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("nav-alerts")).toBeVisible();
-}
-
-async function openAlertsPage(page: Page) {
-  await page.getByTestId("nav-alerts").click();
-  await expect(page).toHaveURL(/\/alerts$/);
-  await expect(page.getByRole("heading", { name: "Alert management" })).toBeVisible();
-}
 
 async function expectNoSidewaysScroll(page: Page) {
   // On failure, name the elements that stick out: that is where the fix goes.
