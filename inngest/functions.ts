@@ -7,6 +7,8 @@ import { sendDigestsFunction } from "./send-digests";
 /** What Vigil's functions call; injected so these definitions stay free of the runtime. */
 export interface VigilFunctionDeps {
   rollUpRecent(now: Date): Promise<unknown>;
+  /** Feeds the minutes just rolled up to the anomaly detectors. */
+  detectAnomalies(now: Date): Promise<unknown>;
   enforceRetention(now: Date): Promise<unknown>;
   /** The notification workflows' steps. */
   notify: NotifyWork;
@@ -24,7 +26,11 @@ export function vigilFunctions(deps: VigilFunctionDeps) {
   return [
     inngest.createFunction(
       { id: "rollup-metrics", name: "Roll up metrics", retries: 3, concurrency: { limit: 1 }, triggers: [{ cron: "* * * * *" }] },
-      async ({ step }) => step.run("roll-up-recent", () => deps.rollUpRecent(now())),
+      async ({ step }) => {
+        await step.run("roll-up-recent", () => deps.rollUpRecent(now()));
+        // Right after the rollup: the minute that just ended is judged within seconds of its end.
+        return step.run("detect-anomalies", () => deps.detectAnomalies(now()));
+      },
     ),
     inngest.createFunction(
       { id: "enforce-retention", name: "Enforce retention", retries: 3, concurrency: { limit: 1 }, triggers: [{ cron: "0 * * * *" }] },

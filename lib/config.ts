@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { channelSettingsFromEnv } from "@/lib/notify/channels";
 import type { ChannelSettings } from "@/lib/notify/channels/sender";
+import { isTimeZone } from "@/lib/time-zone";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "@/lib/rollups/rollup";
 
 const envSchema = z.object({
@@ -26,6 +27,11 @@ const envSchema = z.object({
   RETENTION_1M_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.minuteDays),
   RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(36500).default(DEFAULT_RETENTION.hourDays),
   NOTIFY_MAX_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** The shop's time zone: anomaly explanations ("the usual for Tuesday 14:00") are written in it. */
+  VIGIL_TIME_ZONE: z
+    .string()
+    .refine((name) => isTimeZone(name), "an IANA time zone such as Europe/Berlin")
+    .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
   REDIS_URL: z.string().url().refine((url) => url.startsWith("redis://"), "a redis:// URL (rediss:// is not supported)").optional(),
 });
 
@@ -54,6 +60,8 @@ export interface Config {
   channels: ChannelSettings;
   /** Messages an hour to one address before the rest are held back as rate-limited. */
   notifyMaxPerHour: number;
+  /** IANA zone for anomaly explanations. */
+  timeZone: string;
 }
 
 /**
@@ -88,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     channels: channelSettingsFromEnv(env),
     notifyMaxPerHour: e.NOTIFY_MAX_PER_HOUR,
+    timeZone: e.VIGIL_TIME_ZONE,
   };
 }
 

@@ -45,9 +45,18 @@ export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 export const NOTIFY_STATES = ["notified", "silenced", "inhibited", "cooldown", "rate_limited"] as const;
 export type NotifyState = (typeof NOTIFY_STATES)[number];
 
+/**
+ * `threshold`: the window's aggregate against `threshold`. `anomaly`: the anomaly score of the
+ * watched series (metric, service, `aggregation` avg or p95) against a minimum score in
+ * `threshold`, 0 to 1; the score is 0 unless the detector has an anomaly open.
+ */
+export const RULE_KINDS = ["threshold", "anomaly"] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
 export const alertRule = pgTable("alert_rule", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull(),
+  kind: text("kind").$type<RuleKind>().notNull().default("threshold"),
   metric: text("metric").notNull(),
   /** null: every service's samples of the metric, pooled. */
   service: text("service"),

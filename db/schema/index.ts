@@ -7,3 +7,4 @@ export * from "./scrape";
 export * from "./checks";
 export * from "./rollups";
 export * from "./dashboard";
+export * from "./anomalies";

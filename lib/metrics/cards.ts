@@ -122,7 +122,8 @@ export async function loadCards(ctx: Ctx, now: Date, openAlertRuleIds: ReadonlyS
   const rules = await ctx.db
     .select()
     .from(alertRule)
-    .where(and(eq(alertRule.isActive, true), inArray(alertRule.metric, [...new Set(specs.map((s) => s.metric))])));
+    // An anomaly rule has no threshold on the card's value to colour it by.
+    .where(and(eq(alertRule.isActive, true), eq(alertRule.kind, "threshold"), inArray(alertRule.metric, [...new Set(specs.map((s) => s.metric))])));
   const watching = specs.map((spec) => rules.filter((r) => watches(r, spec)).slice(0, MAX_RULES_PER_CARD));
   // Every card's value, capacity and watching rules' values in one query.
   const windows: WindowSpec[] = specs.flatMap((spec, i) => [

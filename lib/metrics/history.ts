@@ -69,21 +69,34 @@ export async function loadHistoryAt(ctx: Ctx, q: HistoryQuery, resolution: Resol
   const stepMs = stepSeconds * 1000;
   const to = ctx.now().getTime();
   const from = Math.floor((to - spanMs) / stepMs) * stepMs + stepMs;
-  const range = { from: new Date(from).toISOString(), to: new Date(to + 1).toISOString() };
-  const step = `${stepSeconds} seconds`;
+  const points = await loadBuckets(ctx, q, { source, from, to: to + 1, stepSeconds });
+  return { metric: q.metric, service: q.service, period: q.period, source, stepSeconds, from, to, points };
+}
 
+/**
+ * Every bucket of `stepSeconds` starting in [from, to), empty ones included, from one source:
+ * the history's charts, and the anomaly detector reading its 1-minute rollups.
+ */
+export async function loadBuckets(
+  ctx: Ctx,
+  q: Omit<HistoryQuery, "period">,
+  { source, from, to, stepSeconds }: { source: HistorySource; from: number; to: number; stepSeconds: number },
+): Promise<HistoryPoint[]> {
+  const stepMs = stepSeconds * 1000;
+  const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  const step = `${stepSeconds} seconds`;
   const buckets = source === "raw" ? await rawBuckets(ctx, q, range, step) : await rollupBuckets(ctx, q, source, range, step);
   const byTime = new Map(buckets.map((b) => [b.t, b]));
   const points: HistoryPoint[] = [];
-  for (let t = from; t <= to; t += stepMs) points.push(byTime.get(t) ?? emptyPoint(t));
-  return { metric: q.metric, service: q.service, period: q.period, source, stepSeconds, from, to, points };
+  for (let t = Math.ceil(from / stepMs) * stepMs; t < to; t += stepMs) points.push(byTime.get(t) ?? emptyPoint(t));
+  return points;
 }
 
 function emptyPoint(t: number): HistoryPoint {
   return { t, count: 0, avg: null, min: null, max: null, sum: null, p50: null, p95: null, p99: null };
 }
 
-function seriesFilter(q: HistoryQuery): SQL {
+function seriesFilter(q: Omit<HistoryQuery, "period">): SQL {
   const service = q.service === null ? sql`` : sql` and series.service = ${q.service}`;
   const tags = q.tags && Object.keys(q.tags).length > 0 ? sql` and series.tags @> ${JSON.stringify(q.tags)}::jsonb` : sql``;
   return sql`series.name = ${q.metric}${service}${tags}`;
@@ -99,7 +112,7 @@ type Num = number | string | null;
 const num = (v: Num): number | null => (v === null ? null : Number(v));
 
 /** The last hour straight from raw samples: exact percentiles. */
-async function rawBuckets(ctx: Ctx, q: HistoryQuery, range: Range, step: string): Promise<HistoryPoint[]> {
+async function rawBuckets(ctx: Ctx, q: Omit<HistoryQuery, "period">, range: Range, step: string): Promise<HistoryPoint[]> {
   const rows = await selectRows<{ t: Date | string; n: Num; s: Num; lo: Num; hi: Num; p50: Num; p95: Num; p99: Num }>(
     ctx.db,
     sql`select date_bin(${step}::interval, sample.ts, ${ORIGIN}) as t, count(*) as n, sum(sample.value) as s,
@@ -133,7 +146,7 @@ async function rawBuckets(ctx: Ctx, q: HistoryQuery, range: Range, step: string)
  * up, sketches merge, percentiles read off the merged sketch). Merging in SQL would mean
  * expanding every sketch into rows; the rows are few, so JavaScript is the cheaper place.
  */
-async function rollupBuckets(ctx: Ctx, q: HistoryQuery, source: Exclude<HistorySource, "raw">, range: Range, step: string) {
+async function rollupBuckets(ctx: Ctx, q: Omit<HistoryQuery, "period">, source: Exclude<HistorySource, "raw">, range: Range, step: string) {
   const rows = await selectRows<{ t: Date | string; n: Num; s: Num; lo: Num; hi: Num; sketch: Sketch | string }>(
     ctx.db,
     sql`select date_bin(${step}::interval, r.bucket, ${ORIGIN}) as t, r.count as n, r.sum as s, r.min as lo, r.max as hi, r.sketch

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { adminNotificationPreference, auditLog, user, SEVERITIES, type Channel, type Severity } from "@/db/schema";
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx } from "@/lib/context";
-import { isTimeZone } from "@/lib/metrics/trends";
+import { isTimeZone } from "@/lib/time-zone";
 import type { QuietHours } from "./quiet-hours";
 
 /** An admin's notification preferences as the API and the preferences page show them. */

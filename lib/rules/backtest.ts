@@ -64,6 +64,9 @@ export async function backtestDraftRule(ctx: Ctx, body: unknown): Promise<Backte
  * about the threshold.
  */
 export async function backtestRule(ctx: Ctx, rule: EvaluatedRule, period: BacktestPeriod): Promise<Backtest> {
+  if (rule.kind === "anomaly") {
+    throw new AppError("INVALID", "an anomaly rule cannot be backtested: the detector judges each minute once, as it arrives; its past anomalies are on the trends page");
+  }
   const { ms, stepSeconds } = BACKTEST_PERIODS[period];
   const to = ctx.now().getTime();
   const from = to - ms;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Comparison, NoDataPolicy, NotifyState, Severity, SilenceMatcherColumn } from "@/db/schema";
+import type { Comparison, NoDataPolicy, NotifyState, RuleKind, Severity, SilenceMatcherColumn } from "@/db/schema";
 import { formatDuration } from "./durations";
 
 /** What an alert of the rule carries, and what its fingerprint is made of: its labels, its tag filter and its service. */
@@ -26,6 +26,8 @@ export type { NoDataPolicy, NotifyState } from "@/db/schema";
 export interface EngineRule {
   id: string;
   name: string;
+  /** `anomaly`: the observation is the detector's anomaly score of the series, `threshold` the minimum score. */
+  kind: RuleKind;
   metric: string;
   service: string | null;
   tags: Record<string, string>;
@@ -50,6 +52,8 @@ export interface EngineRule {
 export interface Observation {
   value: number | null;
   sampleCount: number;
+  /** Words the value alone does not say, for the reason: an anomaly's explanation. */
+  detail?: string;
 }
 
 /** What a silence matches; every field given must match. */
@@ -138,8 +142,16 @@ export function fingerprintOf(rule: Pick<EngineRule, "id" | "service" | "tags" |
 }
 
 /** "p95 of api.response_time is 1840 over 1m (alert when > 1000)": short enough for an SMS. */
-export function describeBreach(rule: Pick<EngineRule, "aggregation" | "metric" | "windowSeconds" | "comparison" | "threshold">, value: number | null): string {
+export function describeBreach(
+  rule: Pick<EngineRule, "kind" | "aggregation" | "metric" | "windowSeconds" | "comparison" | "threshold">,
+  value: number | null,
+  detail?: string,
+): string {
   const alertWhen = `(alert when ${rule.comparison} ${rule.threshold})`;
+  if (rule.kind === "anomaly") {
+    if (value === null) return `no anomaly score for ${rule.aggregation} of ${rule.metric}: the detector has judged nothing lately ${alertWhen}`;
+    return `anomaly score of ${rule.aggregation} of ${rule.metric} is ${value.toFixed(2)} ${alertWhen}${detail ? `: ${detail}` : ""}`;
+  }
   if (value === null) return `no data for ${rule.metric} over ${formatDuration(rule.windowSeconds)} ${alertWhen}`;
   const shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
   return `${rule.aggregation} of ${rule.metric} is ${shown} over ${formatDuration(rule.windowSeconds)} ${alertWhen}`;
@@ -262,7 +274,7 @@ export class RuleEngine {
     const verdict = judge(rule, observation, alert?.phase === "firing");
     const value = observation.value;
     const transition = (from: Phase, to: Phase, reason: string): Transition => ({ kind: "transition", rule, fingerprint, from, to, at: now, value, reason });
-    const breach = describeBreach(rule, value);
+    const breach = describeBreach(rule, value, observation.detail);
 
     if (!alert) {
       if (verdict !== "breach") return [];

@@ -60,6 +60,7 @@ export function rulesFromJson(json: unknown): EvaluatedRule[] {
   return raw.map((rule, i) => {
     const { id: _id, dependsOn, ...fields } = rule;
     const deps = Array.isArray(dependsOn) ? dependsOn.map((ref) => (typeof ref === "string" ? (idOf.get(ref) ?? ref) : ref)) : dependsOn;
+    if (fields.kind === "anomaly") throw new AppError("INVALID", `rules.json rule ${i + 1} (${String(rule.name ?? "unnamed")}): anomaly rules are not replayed; replay judges thresholds`);
     try {
       return engineRuleFromInput(positionalId(i), { ...fields, ...(deps === undefined ? {} : { dependsOn: deps }) });
     } catch (error) {

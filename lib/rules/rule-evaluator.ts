@@ -3,6 +3,9 @@ import { loadActiveSilences } from "@/lib/alerts/silences";
 import type { Ctx } from "@/lib/context";
 import type { LeaderLease } from "@/lib/runtime/leader-lease";
 import { fingerprintOf, RuleEngine } from "./engine";
+import { observeAnomalyScores } from "@/lib/anomaly/rule-scores";
+import type { Db } from "@/db";
+import type { Observation } from "./engine";
 import { observeWindows } from "./observe";
 import { loadActiveRules, type EvaluatedRule } from "./rules";
 
@@ -64,7 +67,7 @@ export class RuleEvaluator {
     const now = this.ctx.now();
     const rules = await loadActiveRules(this.ctx);
     const { engine, closed } = await this.currentEngine(rules);
-    const [observations, silences] = await Promise.all([observeWindows(this.ctx.db, rules, now), loadActiveSilences(this.ctx, now)]);
+    const [observations, silences] = await Promise.all([observeRules(this.ctx.db, rules, now), loadActiveSilences(this.ctx, now)]);
     const changes = engine.evaluate(rules, new Map(rules.map((rule, i) => [rule.id, observations[i]!])), silences, now.getTime());
     const stored = await applyEngineChanges(this.ctx, changes);
     const applied = [...closed, ...stored.applied];
@@ -118,4 +121,15 @@ export class RuleEvaluator {
         });
     }, delayMs);
   }
+}
+
+/** Every rule's observation, in the rules' order: threshold rules from their windows, anomaly rules from the detector. */
+export async function observeRules(db: Db, rules: readonly EvaluatedRule[], now: Date): Promise<Observation[]> {
+  const thresholds = rules.filter((rule) => rule.kind !== "anomaly");
+  const anomalies = rules.filter((rule) => rule.kind === "anomaly");
+  const [windowed, scored] = await Promise.all([observeWindows(db, thresholds, now), observeAnomalyScores(db, anomalies, now)]);
+  const byRule = new Map<EvaluatedRule, Observation>();
+  thresholds.forEach((rule, i) => byRule.set(rule, windowed[i]!));
+  anomalies.forEach((rule, i) => byRule.set(rule, scored[i]!));
+  return rules.map((rule) => byRule.get(rule)!);
 }

@@ -1,6 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { AGGREGATIONS, alertRule, auditLog, CHANNELS, COMPARISONS, escalationPolicy, NO_DATA_POLICIES, SEVERITIES } from "@/db/schema";
+import { AGGREGATIONS, alertRule, auditLog, CHANNELS, COMPARISONS, escalationPolicy, NO_DATA_POLICIES, RULE_KINDS, SEVERITIES, WATCH_STATS, type WatchStat } from "@/db/schema";
+import { ensureWatch } from "@/lib/anomaly/watches";
 import { requireRole } from "@/lib/auth/require-role";
 import type { Actor, Ctx, Tx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -23,6 +24,7 @@ const finite = z.number().refine(Number.isFinite, "must be a finite number");
 export const ruleInputSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
+    kind: z.enum(RULE_KINDS).default("threshold"),
     metric: vigilName,
     service: vigilName.nullable().default(null),
     tags: labelMap.default({}),
@@ -53,6 +55,10 @@ export const ruleInputSchema = z
     escalationPolicyId: z.string().uuid("not a policy id").nullable().default(null),
   })
   .superRefine((rule, ctx) => {
+    if (rule.kind === "anomaly") {
+      anomalyRuleProblems(rule).forEach(([path, message]) => ctx.addIssue({ code: "custom", path: [path], message }));
+      return;
+    }
     if (rule.aggregation === "ratio" && !rule.denominator) {
       ctx.addIssue({ code: "custom", path: ["denominator"], message: "a ratio needs the metric to divide by" });
     }
@@ -67,6 +73,26 @@ export const ruleInputSchema = z
   });
 
 export type RuleInput = z.output<typeof ruleInputSchema>;
+
+/**
+ * An anomaly rule watches the detector's score of one series: `aggregation` names the
+ * statistic it judges (avg or p95) and `threshold` is the minimum score, above 0 and at most 1.
+ */
+function anomalyRuleProblems(rule: Pick<RuleInput, "aggregation" | "operator" | "threshold" | "clearThreshold" | "denominator">): [string, string][] {
+  const problems: [string, string][] = [];
+  if (!(WATCH_STATS as readonly string[]).includes(rule.aggregation)) problems.push(["aggregation", `an anomaly rule judges ${WATCH_STATS.join(" or ")}`]);
+  if (rule.operator !== ">=" && rule.operator !== ">") problems.push(["operator", "an anomaly rule fires on a high score: >= or >"]);
+  if (!(rule.threshold > 0 && rule.threshold <= 1)) problems.push(["threshold", "the minimum anomaly score, above 0 and at most 1"]);
+  if (rule.clearThreshold !== null) problems.push(["clearThreshold", "an anomaly resolves when the detector says the series is normal again"]);
+  if (rule.denominator !== null) problems.push(["denominator", "only a ratio has a denominator"]);
+  return problems;
+}
+
+/** An anomaly rule needs its series watched: created or switched back on with the rule. */
+async function watchForRule(tx: Tx, input: RuleInput, now: Date): Promise<void> {
+  if (input.kind !== "anomaly" || !input.isActive) return;
+  await ensureWatch(tx, { metric: input.metric, service: input.service, stat: input.aggregation as WatchStat }, now);
+}
 
 /** Hysteresis must sit on the healthy side of the threshold, or an alert could never resolve. */
 export function clearThresholdProblem(operator: RuleInput["operator"], threshold: number, clear: number): string | null {
@@ -96,6 +122,7 @@ export function toRuleView(row: RuleRow): RuleView {
   return {
     id: row.id,
     name: row.name,
+    kind: row.kind,
     metric: row.metric,
     service: row.service,
     tags: row.tags,
@@ -196,6 +223,7 @@ export async function createRule(ctx: Ctx, actor: Actor, body: unknown): Promise
     await checkDependencies(tx, id, input.dependsOn);
     await checkEscalationPolicy(tx, input.escalationPolicyId);
     const now = ctx.now();
+    await watchForRule(tx, input, now);
     const [row] = await tx.insert(alertRule).values({ id, ...toColumns(input), createdAt: now, updatedAt: now }).returning();
     await tx.insert(auditLog).values({ actorId: actor.id, action: "rule.create", target: id, details: { name: input.name } });
     return toRuleView(row!);
@@ -215,6 +243,7 @@ export async function updateRule(ctx: Ctx, actor: Actor, id: string, body: unkno
   const rule = await ctx.db.transaction(async (tx) => {
     await checkDependencies(tx, existing.id, input.dependsOn);
     await checkEscalationPolicy(tx, input.escalationPolicyId);
+    await watchForRule(tx, input, ctx.now());
     const [row] = await tx
       .update(alertRule)
       .set({ ...toColumns(input), updatedAt: ctx.now() })

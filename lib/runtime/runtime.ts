@@ -19,6 +19,8 @@ import { SnapshotPublisher } from "@/lib/live/snapshot-publisher";
 import { loadDashboard } from "@/lib/metrics/dashboard";
 import { SelfMetrics } from "@/lib/metrics/self-metrics";
 import { enforceRetention, lateSpan, rollUpRecent } from "@/lib/rollups/rollup";
+import { detectAnomalies } from "@/lib/anomaly/online";
+import { seedDefaultWatches } from "@/lib/anomaly/watches";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
 import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
 import type { AlertEventOut, AppliedChange } from "@/lib/alerts/alert-lifecycle";
@@ -41,6 +43,7 @@ export interface Runtime {
   /** The scheduled jobs' work, called by the workflow functions (in-process driver or Inngest). */
   rollups: {
     rollUpRecent(now: Date): Promise<unknown>;
+    detectAnomalies(now: Date): Promise<unknown>;
     enforceRetention(now: Date): Promise<unknown>;
   };
   /** The dashboard's make-up changed (a pin): publish a fresh snapshot here and on other instances. */
@@ -120,6 +123,7 @@ export async function startRuntime(config: Config, options: StartOptions = {}): 
     await ensureIngestKey(ctx, config.ingestApiKey, "INGEST_API_KEY");
     await seedDefaultPolicies(ctx);
     await seedDefaultRules(ctx);
+    await seedDefaultWatches(ctx);
     const runtime = await assemble(config, store, ctx, options.loops ?? true);
     (globalThis as Global)[RUNTIME_KEY] = runtime;
     return runtime;
@@ -207,6 +211,7 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
 
   const rollups: Runtime["rollups"] = {
     rollUpRecent: (now) => rollUpRecent(store, now, config.retention),
+    detectAnomalies: (now) => detectAnomalies(ctx, now, config.timeZone),
     enforceRetention: (now) => enforceRetention(store, now, config.retention),
   };
   // Scheduled workflows run in this process unless an Inngest server calls them at /api/inngest.
@@ -223,6 +228,7 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
     const driver = new InProcessDriver({
       functions: vigilFunctions({
         rollUpRecent: leaderOnly(rollups.rollUpRecent),
+        detectAnomalies: leaderOnly(rollups.detectAnomalies),
         enforceRetention: leaderOnly(rollups.enforceRetention),
         notify: withCrashAfterPlan(notify),
         now: ctx.now,

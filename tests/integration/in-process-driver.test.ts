@@ -338,10 +338,12 @@ describe("in-process driver", () => {
   it("runs Vigil's own functions against injected dependencies", async () => {
     const clock = new Date("2026-03-10T12:00:00Z");
     const rolledUp: Date[] = [];
+    const detected: Date[] = [];
     const retained: Date[] = [];
     const digestRuns: Date[] = [];
     const functions = vigilFunctions({
       rollUpRecent: async (now) => void rolledUp.push(now),
+      detectAnomalies: async (now) => void detected.push(now),
       enforceRetention: async (now) => void retained.push(now),
       notify: {
         loadSchedule: async () => ({ stopped: "no alerts here" }),
@@ -361,6 +363,7 @@ describe("in-process driver", () => {
     expect((await driver.runNow("rollup-metrics")).status).toBe("completed");
     expect((await driver.runNow("enforce-retention")).status).toBe("completed");
     expect(rolledUp).toEqual([clock]);
+    expect(detected).toEqual([clock]);
     expect(retained).toEqual([clock]);
     expect((await driver.runNow("send-digests")).status).toBe("completed");
     expect(digestRuns).toEqual([clock]);

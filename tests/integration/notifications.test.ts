@@ -61,7 +61,7 @@ describe("notifications through the real SDKs, the workflows and the store", () 
     sleeper = await addAdmin("sleeper@shop.test");
     await preferences(admin, { smsEnabled: true, phone: "+14155550100", slackEnabled: true, slackTarget: "#oncall" });
     driver = new InProcessDriver({
-      functions: vigilFunctions({ rollUpRecent: async () => {}, enforceRetention: async () => {}, notify: work }),
+      functions: vigilFunctions({ rollUpRecent: async () => {}, detectAnomalies: async () => {}, enforceRetention: async () => {}, notify: work }),
       retryDelayMs: () => 50,
       log: () => {},
     });

@@ -23,6 +23,8 @@ describe("store", () => {
       "alert_event",
       "alert_history",
       "alert_rule",
+      "anomaly_event",
+      "anomaly_watch",
       "audit_log",
       "dashboard_pin",
       "escalation_policy",

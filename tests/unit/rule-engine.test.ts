@@ -13,6 +13,7 @@ import {
 const rule = (over: Partial<EngineRule> = {}): EngineRule => ({
   id: "r1",
   name: "slow api",
+  kind: "threshold",
   metric: "api.latency",
   service: null,
   tags: {},

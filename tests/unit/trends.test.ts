@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryPoint } from "@/lib/metrics/history";
-import { byHourOfDay, isTimeZone } from "@/lib/metrics/trends";
+import { byHourOfDay } from "@/lib/metrics/trends";
+import { isTimeZone } from "@/lib/time-zone";
 
 const point = (t: number, sum: number, count: number): HistoryPoint => ({ t, count, sum, avg: sum / count, min: null, max: null, p50: null, p95: null, p99: null });
 

@@ -10,6 +10,7 @@ export const dynamic = "force-dynamic";
 // Looked up per call: the runtime starts after this module loads.
 const runtimeDeps: VigilFunctionDeps = {
   rollUpRecent: (now) => getRuntime().rollups.rollUpRecent(now),
+  detectAnomalies: (now) => getRuntime().rollups.detectAnomalies(now),
   enforceRetention: (now) => getRuntime().rollups.enforceRetention(now),
   now: () => getRuntime().ctx.now(),
   notify: {

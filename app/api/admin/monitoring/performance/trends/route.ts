@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/http/api-route";
-import { isTimeZone, loadTrends, TREND_PERIODS } from "@/lib/metrics/trends";
+import { loadTrends, TREND_PERIODS } from "@/lib/metrics/trends";
+import { isTimeZone } from "@/lib/time-zone";
 
 export const dynamic = "force-dynamic";
 

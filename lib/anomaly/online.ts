@@ -1,0 +1,138 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { anomalyEvent, anomalyWatch } from "@/db/schema";
+import type { Ctx } from "@/lib/context";
+import { loadBuckets } from "@/lib/metrics/history";
+import { AnomalyDetector, type DetectorJson } from "./detector";
+import { nextEpisodeStep, type EpisodeState } from "./episodes";
+import { explainAnomaly } from "./explain";
+import type { WatchRow } from "./watches";
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** A new watch first learns from this much of the series' past (two days of learning, then a week's pattern). */
+export const CATCH_UP_MS = 9 * DAY_MS;
+/** Catch-up reads the rollups a day at a time, so a long gap never loads everything at once. */
+const CHUNK_MS = DAY_MS;
+
+export interface DetectionResult {
+  watches: number;
+  /** Minutes judged across all watches. */
+  judged: number;
+  opened: number;
+  resolved: number;
+}
+
+/**
+ * One run of online detection: every active watch's detector is fed the 1-minute rollups it
+ * has not judged yet, up to the last complete minute, in time order. It runs right after the
+ * rollup job, so a minute is judged within seconds of its end. Strictly causal: a minute is
+ * judged once, from the state the minutes before it left, and never revised.
+ *
+ * Whatever a minute decides (an anomaly opened, kept open, resolved) is stored in the same
+ * transaction as the detector's state after it, so a crash repeats a minute whole or not at all.
+ */
+export async function detectAnomalies(ctx: Ctx, now: Date, timeZone: string): Promise<DetectionResult> {
+  const result: DetectionResult = { watches: 0, judged: 0, opened: 0, resolved: 0 };
+  const watches = await ctx.db.select().from(anomalyWatch).where(eq(anomalyWatch.isActive, true));
+  // A minute is complete once it has ended: the rollup that just ran has folded it in.
+  const end = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
+  for (const watch of watches) {
+    result.watches++;
+    let from = watch.judgedTo ? watch.judgedTo.getTime() + MINUTE_MS : end - CATCH_UP_MS;
+    while (from < end) {
+      const to = Math.min(end, from + CHUNK_MS);
+      const counts = await judgeSpan(ctx, watch, from, to, timeZone);
+      result.judged += counts.judged;
+      result.opened += counts.opened;
+      result.resolved += counts.resolved;
+      from = to;
+    }
+  }
+  return result;
+}
+
+type MinuteValue = { t: number; value: number };
+
+async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, timeZone: string) {
+  const buckets = await loadBuckets(ctx, { metric: watch.metric, service: watch.service }, { source: "rollup_1m", from, to, stepSeconds: 60 });
+  const minutes: MinuteValue[] = [];
+  for (const b of buckets) {
+    const value = watch.stat === "p95" ? b.p95 : b.avg;
+    if (b.count > 0 && value !== null) minutes.push({ t: b.t, value });
+  }
+  const counts = { judged: minutes.length, opened: 0, resolved: 0 };
+  await ctx.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(anomalyWatch).where(eq(anomalyWatch.id, watch.id)).for("update");
+    // Another run (another instance, or a retried step) got here first.
+    if (!current || (current.judgedTo && current.judgedTo.getTime() >= to - MINUTE_MS)) {
+      counts.judged = 0;
+      return;
+    }
+    const detector = restore(current.detector);
+    const [open] = await tx
+      .select()
+      .from(anomalyEvent)
+      .where(and(eq(anomalyEvent.watchId, watch.id), isNull(anomalyEvent.endedAt)));
+    let openEvent = open ? { id: open.id, peakScore: open.peakScore } : null;
+    let episode: EpisodeState = { open: openEvent !== null, calmMinutes: current.calmMinutes };
+    let last: { value: number; expected: number | null; score: number } | null = null;
+    for (const { t, value } of minutes) {
+      if (current.judgedTo && t <= current.judgedTo.getTime()) continue;
+      const verdict = detector.observe(t, value);
+      last = { value, expected: verdict.expected, score: verdict.score };
+      const next = nextEpisodeStep(episode, verdict);
+      episode = next.state;
+      const explanation = () => explainAnomaly({ label: current.label, value, expected: verdict.expected, basis: verdict.basis, at: new Date(t), timeZone });
+      const details = { basis: verdict.basis, peakAt: new Date(t).toISOString() };
+      if (next.step === "open") {
+        const [row] = await tx
+          .insert(anomalyEvent)
+          .values({
+            watchId: watch.id,
+            startedAt: new Date(t),
+            score: verdict.score,
+            peakScore: verdict.score,
+            value,
+            expected: verdict.expected,
+            explanation: explanation(),
+            details,
+          })
+          .returning({ id: anomalyEvent.id });
+        openEvent = { id: row!.id, peakScore: verdict.score };
+        counts.opened++;
+      } else if (next.step === "continue" && openEvent) {
+        // The explanation follows the most unusual minute: "3.4×" is the peak, not the latest.
+        const peak = verdict.score > openEvent.peakScore;
+        if (peak) openEvent.peakScore = verdict.score;
+        await tx
+          .update(anomalyEvent)
+          .set({ score: verdict.score, ...(peak ? { peakScore: verdict.score, value, expected: verdict.expected, explanation: explanation(), details } : {}) })
+          .where(eq(anomalyEvent.id, openEvent.id));
+      } else if (next.step === "resolve" && openEvent) {
+        await tx.update(anomalyEvent).set({ score: verdict.score, endedAt: new Date(t) }).where(eq(anomalyEvent.id, openEvent.id));
+        openEvent = null;
+        counts.resolved++;
+      }
+    }
+    await tx
+      .update(anomalyWatch)
+      .set({
+        detector: detector.toJSON(),
+        judgedTo: new Date(to - MINUTE_MS),
+        calmMinutes: episode.calmMinutes,
+        ...(last ? { lastValue: last.value, lastExpected: last.expected, lastScore: last.score } : {}),
+      })
+      .where(eq(anomalyWatch.id, watch.id));
+  });
+  return counts;
+}
+
+/** A stored detector, or a fresh one when there is none or it was stored by an incompatible version. */
+function restore(json: DetectorJson | null): AnomalyDetector {
+  if (!json) return new AnomalyDetector();
+  try {
+    return AnomalyDetector.fromJSON(json);
+  } catch {
+    return new AnomalyDetector();
+  }
+}
