@@ -17,8 +17,10 @@
  *  - notify: a breaching sample's POST until the fake Resend, Twilio and Slack receive their
  *    requests through the real SDKs (p50, p95), against the same breach reaching the stream.
  *  - instrumentation: a trivial handler's throughput with and without lib/instrument.
+ *  - anomaly: the detector's points/s on one core against a running z-score (target 100,000),
+ *    and its NAB score on ../shared/datasets/nab against the best published detector.
  *
- * `--only ingest,live,rules,notify,history,instrumentation` runs some of them.
+ * `--only ingest,live,rules,notify,history,instrumentation,anomaly` runs some of them.
  * The store is PGlite, or a fresh database on the server in DATABASE_URL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,6 +37,7 @@ import type { AlertView } from "../lib/alerts/alert-lifecycle";
 import { createDatabase } from "../tests/support/test-store";
 import { startVigilProcess, TEST_ADMIN, TEST_INGEST_KEY } from "../tests/support/vigil-process";
 import { buildIfNeeded } from "./build-if-needed";
+import { measureAnomaly } from "./bench-anomaly";
 import { measureHistory } from "./bench-history";
 import { measureInstrumentationOverhead } from "./bench-instrumentation";
 import { measureLive } from "./bench-live";
@@ -66,7 +69,7 @@ function makeSamples(n: number, start: number): Sample[] {
   }));
 }
 
-const SECTIONS = ["ingest", "live", "rules", "notify", "history", "instrumentation"] as const;
+const SECTIONS = ["ingest", "live", "rules", "notify", "history", "instrumentation", "anomaly"] as const;
 type Section = (typeof SECTIONS)[number];
 const onlyArg = args.includes("--only") ? args[args.indexOf("--only") + 1]?.split(",") : undefined;
 const unknownSection = onlyArg?.find((s) => !(SECTIONS as readonly string[]).includes(s));
@@ -97,6 +100,7 @@ async function main() {
       instrumentation_overhead_uncertainty_percent: Number(overhead.uncertaintyPercent.toFixed(2)),
     });
   }
+  if (wants("anomaly")) Object.assign(figures, await measureAnomaly({ root, log }));
   if (json) console.log(JSON.stringify(figures));
 }
 

@@ -58,6 +58,11 @@ describe("admin API access", () => {
     ["POST", "/api/admin/users"],
     ["POST", "/api/admin/ingest-keys"],
     ["POST", "/api/admin/monitoring/alerts/00000000-0000-0000-0000-000000000000/acknowledge"],
+    ["GET", "/api/admin/monitoring/performance/trends"],
+    ["GET", "/api/admin/monitoring/anomalies"],
+    ["GET", "/api/admin/monitoring/anomalies/watches"],
+    ["POST", "/api/admin/monitoring/anomalies/watches"],
+    ["DELETE", "/api/admin/monitoring/anomalies/watches/00000000-0000-0000-0000-000000000000"],
   ] as const;
 
   it.each(adminRoutes)("%s %s answers 401 JSON without a session", async (method, path) => {
@@ -85,7 +90,7 @@ describe("admin API access", () => {
     expect(hasSession(cookie)).toBe(true);
     expect((await getJson("/api/admin/monitoring/alerts/active", cookie)).status).toBe(200);
 
-    for (const path of ["/api/admin/users", "/api/admin/ingest-keys", "/api/admin/monitoring/dashboard/pins", "/api/admin/monitoring/rules", "/api/admin/monitoring/silences", "/api/admin/monitoring/alerts/00000000-0000-0000-0000-000000000000/acknowledge", "/api/admin/monitoring/notifications/test", "/api/admin/monitoring/escalation-policies"]) {
+    for (const path of ["/api/admin/users", "/api/admin/ingest-keys", "/api/admin/monitoring/dashboard/pins", "/api/admin/monitoring/rules", "/api/admin/monitoring/silences", "/api/admin/monitoring/alerts/00000000-0000-0000-0000-000000000000/acknowledge", "/api/admin/monitoring/notifications/test", "/api/admin/monitoring/escalation-policies", "/api/admin/monitoring/anomalies/watches"]) {
       const response = await fetch(`${baseUrl()}${path}`, {
         method: "POST",
         headers: { cookie, "content-type": "application/json" },
@@ -96,6 +101,8 @@ describe("admin API access", () => {
     }
     expect((await getJson("/api/admin/users", cookie)).status).toBe(403);
     expect((await getJson("/api/admin/monitoring/preferences", cookie)).status).toBe(403);
+    expect((await getJson("/api/admin/monitoring/anomalies/watches", cookie)).status).toBe(200);
+    expect((await getJson("/api/admin/monitoring/anomalies", cookie)).status).toBe(200);
     // A backtest is a POST that changes nothing: a viewer may run one.
     const backtest = await fetch(`${baseUrl()}/api/admin/monitoring/rules/test`, {
       method: "POST",
