@@ -30,7 +30,10 @@ export interface CandidateParams {
   scaleAlpha: number;
   /** Residuals are clipped at this many typical errors before updating. */
   clip: number;
-  /** Per-point forgetting factor of the largest-residual memories. */
+  /**
+   * Forgetting factor of the largest-residual memories, per point, or per `decayMinutes` of time
+   * when points come faster than that (the detector passes the factor for each point).
+   */
   maxDecay: number;
   /** How far past the remembered maximum a residual must go. */
   ratio: number;
@@ -69,6 +72,10 @@ export interface CandidateState {
   textureVar: number;
   runSum: number;
   runLength: number;
+  /** Absolute slot of a profile slot's first visit while it lasts (finer data: several points per slot); -1 otherwise. */
+  openSlot: number;
+  /** Points seen in that first visit so far. */
+  openCount: number;
 }
 
 export interface Verdict {
@@ -96,24 +103,39 @@ export function newCandidate(period: number, slotsPerDay: number): CandidateStat
     textureVar: 1,
     runSum: 0,
     runLength: 0,
+    openSlot: -1,
+    openCount: 0,
   };
 }
 
 /**
  * Judges `value` at absolute slot `slot` from the state before it, then learns from it.
  * Returns null while the candidate has nothing to say (slot never seen, or warming up).
+ * `decay` is the factor by which the remembered maxima fade at this point (default `maxDecay`).
  */
-export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: number, value: number, floor: number): Verdict | null {
+export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: number, value: number, floor: number, decay = p.maxDecay): Verdict | null {
   const s = slot % m.period;
   const d = slot % m.slotError.length;
   if (Number.isNaN(m.level)) {
     m.level = value;
     m.profile[s] = 0;
+    m.openSlot = slot;
+    m.openCount = 1;
     return null;
   }
   const offset = m.profile[s]!;
   if (Number.isNaN(offset)) {
     m.profile[s] = value - m.level;
+    m.openSlot = slot;
+    m.openCount = 1;
+    return null;
+  }
+  // On data finer than a slot, a seasonal slot sees several points on its first visit. They only
+  // average into its offset: judging them would score a "last few minutes" predictor as if it were
+  // the daily (or weekly) profile, and let it rank first with no track record from earlier cycles.
+  if (m.period > 1 && slot === m.openSlot) {
+    m.openCount++;
+    m.profile[s] = offset + (value - m.level - offset) / m.openCount;
     return null;
   }
   const expected = m.level + offset;
@@ -140,8 +162,8 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   const warm = m.judged <= p.warmup;
   const clipped = Math.max(-p.clip * scale, Math.min(p.clip * scale, residual));
   const bounded = Math.min(size, p.clip * scale);
-  m.maxResidual = Math.max(size, m.maxResidual * p.maxDecay);
-  m.maxDrift = Math.max(Math.abs(m.drift), m.maxDrift * p.maxDecay);
+  m.maxResidual = Math.max(size, m.maxResidual * decay);
+  m.maxDrift = Math.max(Math.abs(m.drift), m.maxDrift * decay);
   m.error += (bounded - m.error) * (warm ? 1 / m.judged : p.scaleAlpha / 2);
   const before = m.slotError[d]!;
   m.slotError[d] = Number.isNaN(before) ? m.error : before + p.profileBeta * (bounded - before);
@@ -170,7 +192,10 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   return verdict;
 }
 
-export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError"> {
+export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError" | "openSlot" | "openCount"> {
+  /** Absent in states stored before first visits were averaged. */
+  openSlot?: number;
+  openCount?: number;
   profile: (number | null)[];
   /** Absent in states stored before candidates were ranked per slot. */
   slotError?: (number | null)[];
@@ -185,5 +210,5 @@ export function candidateToJson(m: CandidateState): CandidateJson {
 
 export function candidateFromJson(j: CandidateJson, slotsPerDay: number): CandidateState {
   const slotError = j.slotError ? fromNullable(j.slotError) : new Float64Array(slotsPerDay).fill(NaN);
-  return { ...j, level: j.level ?? NaN, profile: fromNullable(j.profile), slotError };
+  return { ...j, level: j.level ?? NaN, profile: fromNullable(j.profile), slotError, openSlot: j.openSlot ?? -1, openCount: j.openCount ?? 0 };
 }

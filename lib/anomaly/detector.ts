@@ -32,11 +32,13 @@ export interface DetectorOptions extends Partial<CandidateParams> {
   plausible?: number;
   /** No anomaly is raised before the series has been watched this long (scores are still given). */
   learningMinutes?: number;
-  /** After raising an anomaly, stay quiet for this many points (one alert per episode). */
+  /** After raising an anomaly, stay quiet for this many points (one alert per episode)... */
   refractory?: number;
+  /** ...unless a point's surprise reaches this multiple of the largest one seen since the episode began. */
+  escalation?: number;
   /** Span, in points, of the short exponential mean of raw scores that the likelihood gate judges. */
   likelihoodShort?: number;
-  /** Horizon, in points, of the long-run means and variances the gate compares against. */
+  /** Horizon, in points (or in `decayMinutes` steps of time on finer data), of the long-run means and variances the gate compares against. */
   likelihoodWindow?: number;
   /** A point passes the gate if the short mean stands this many standard deviations above its long-run mean... */
   likelihoodZ?: number;
@@ -45,6 +47,19 @@ export interface DetectorOptions extends Partial<CandidateParams> {
    * and is also the highest raw score of the last ~`likelihoodWindow` points.
    */
   pointZ?: number;
+  /**
+   * The remembered maxima fade by `maxDecay` per point, but when points come faster than one per
+   * this many minutes, only by `maxDecay` per this many minutes of time. Their memory then spans
+   * at least ~1400 points and at least ~5 days, so on 1-minute data the record of yesterday's
+   * noisiest hour has not faded away by today's. The likelihood gate's horizon
+   * (`likelihoodWindow`) counts the same way.
+   */
+  decayMinutes?: number;
+  /**
+   * `basis` says "weekly" only where the weekly profile's expectation differs from the daily one's
+   * by more than this many typical errors (2 mean absolute errors ≈ 2.5 σ of Gaussian noise).
+   */
+  weeklyDistinct?: number;
 }
 
 type Options = Required<DetectorOptions>;
@@ -54,10 +69,13 @@ export const DEFAULT_OPTIONS: Options = {
   plausible: 1,
   learningMinutes: 2880,
   refractory: 100,
+  escalation: 2,
   likelihoodShort: 10,
   likelihoodWindow: 8000,
   likelihoodZ: 1,
   pointZ: 3.72,
+  decayMinutes: 5,
+  weeklyDistinct: 2,
   warmup: 50,
   levelAlpha: 0.05,
   profileBeta: 0.3,
@@ -75,7 +93,7 @@ export const DEFAULT_OPTIONS: Options = {
 export interface Observation {
   /** 0..1; 0.5 is the detection threshold. */
   score: number;
-  /** True on the first point of an anomalous episode (then quiet for `refractory` points). */
+  /** True on the first point of an anomalous episode (then quiet for `refractory` points unless it escalates). */
   isAnomaly: boolean;
   /** What the explaining model expected here, or null while it is still learning. */
   expected: number | null;
@@ -88,14 +106,20 @@ export interface DetectorJson {
   options: Options;
   points: number;
   sinceAlert: number;
+  /** Largest surprise of the current episode (absent in older states). */
+  episodeSurprise?: number;
   magnitude: number;
   firstTs: number | null;
+  /** Timestamp of the last point (absent in older states: the first point then decays as one step). */
+  lastTs?: number | null;
   candidates: CandidateJson[];
   /** Absent in states stored before the likelihood: it then starts afresh. */
   likelihood?: { short: number; mean: number; variance: number; rawMean: number; rawVariance: number; rawMax?: number };
 }
 
 const MINUTE_MS = 60_000;
+const DAILY = 1;
+const WEEKLY = 2;
 const MINUTES_PER_DAY = 1440;
 /** Relative resolution below which differences are noise (keeps a flat line from dividing by zero). */
 const RELATIVE_FLOOR = 1e-3;
@@ -107,6 +131,8 @@ export class AnomalyDetector {
   private sinceAlert = Number.MAX_SAFE_INTEGER;
   private magnitude = 0;
   private firstTs: number | null = null;
+  private lastTs: number | null = null;
+  private episodeSurprise = 0;
   private shortRaw = 0;
   private shortMean = 0;
   private shortVar = 0;
@@ -128,35 +154,61 @@ export class AnomalyDetector {
     this.magnitude += (Math.abs(value) - this.magnitude) * (this.points === 0 ? 1 : 0.01);
     const floor = RELATIVE_FLOOR * this.magnitude + 1e-12;
 
+    // Memories fade per point, but no faster than per `decayMinutes` of time: on 1-minute data they
+    // must still remember yesterday's busy hour (see decayMinutes). `step` is this point's share.
+    const elapsed = this.lastTs === null ? o.decayMinutes : Math.max(0, ts - this.lastTs) / MINUTE_MS;
+    this.lastTs = ts;
+    const step = Math.min(1, elapsed / o.decayMinutes);
+    const decay = step === 1 ? o.maxDecay : Math.pow(o.maxDecay, step);
     let bestError = Infinity;
     const verdicts = this.candidates.map((m) => {
-      const verdict = judgeAndLearn(m, o, slot, value, floor);
+      const verdict = judgeAndLearn(m, o, slot, value, floor, decay);
       const error = verdict ? verdict.error : Infinity;
       if (error < bestError) bestError = error;
       return { verdict, error };
     });
 
     let surprise = Infinity;
-    let expected: number | null = null;
-    let basis: Basis | null = null;
+    let judge = -1;
     verdicts.forEach(({ verdict, error }, i) => {
       if (verdict && error <= o.plausible * bestError && verdict.surprise < surprise) {
         surprise = verdict.surprise;
-        expected = verdict.expected;
-        basis = BASES[i]!;
+        judge = i;
       }
     });
     if (surprise === Infinity) surprise = 0;
+    // The explanation: the weekly profile refines the daily one, so it is named only where the two
+    // disagree by more than `weeklyDistinct` typical errors (the larger of their errors at this
+    // time of day). Otherwise "the usual for 03:00" is the truer statement than "the usual for
+    // Thursday 03:00", whichever of the two ranked first by a lucky run of small errors (a weekly
+    // slot rests on one visit a week). The score stays the judge's either way.
+    const daily = verdicts[DAILY]!;
+    const weekly = verdicts[WEEKLY]!;
+    if (
+      judge === WEEKLY &&
+      daily.verdict &&
+      Number.isFinite(daily.error) &&
+      Math.abs(daily.verdict.expected - weekly.verdict!.expected) <= o.weeklyDistinct * Math.max(weekly.error, daily.error)
+    )
+      judge = DAILY;
+    const expected = judge < 0 ? null : verdicts[judge]!.verdict!.expected;
+    const basis = judge < 0 ? null : BASES[judge]!;
 
     const raw = surprise / (surprise + 1);
-    const unusual = this.judgeLikelihood(raw);
+    const unusual = this.judgeLikelihood(raw, step);
 
     this.points++;
     this.sinceAlert = Math.min(this.sinceAlert + 1, Number.MAX_SAFE_INTEGER);
     let isAnomaly = false;
-    if (surprise >= 1 && unusual && this.sinceAlert > o.refractory && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
+    // Within an episode the detector stays quiet, unless the surprise escalates well past anything
+    // the episode has shown so far: a 3x spike an hour after a marginal alert is news.
+    const inEpisode = this.sinceAlert <= o.refractory;
+    const open = !inEpisode || surprise >= o.escalation * this.episodeSurprise;
+    if (inEpisode) this.episodeSurprise = Math.max(this.episodeSurprise, surprise);
+    if (surprise >= 1 && unusual && open && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
       isAnomaly = true;
       this.sinceAlert = 0;
+      this.episodeSurprise = surprise;
     }
     return { score: raw, isAnomaly, expected, basis };
   }
@@ -169,15 +221,19 @@ export class AnomalyDetector {
    * while a record is what heavy-tailed noise already reaches by itself.
    * Judges from the statistics before the point, then folds the point in.
    */
-  private judgeLikelihood(raw: number): boolean {
+  private judgeLikelihood(raw: number, step: number): boolean {
     const o = this.options;
+    const prevShort = this.shortRaw;
     this.shortRaw = this.points === 0 ? raw : this.shortRaw + (raw - this.shortRaw) * (2 / (o.likelihoodShort + 1));
     const warm = this.points >= o.likelihoodShort;
-    const zShort = (this.shortRaw - this.shortMean) / Math.sqrt(this.shortVar + 1e-6);
+    // The short path asks whether the series was already more surprised than usual *before* this
+    // point. Judged with the point folded in, one lone surprise lifted the short mean enough to pass
+    // by itself, bypassing the stricter lone-point test below.
+    const zShort = (prevShort - this.shortMean) / Math.sqrt(this.shortVar + 1e-6);
     const zPoint = (raw - this.rawMean) / Math.sqrt(this.rawVar + 1e-6);
-    const rate = Math.max(1 / (this.points + 1), 1 / o.likelihoodWindow);
+    const rate = Math.max(1 / (this.points + 1), step / o.likelihoodWindow);
     const record = raw > this.rawMax;
-    this.rawMax = Math.max(raw, this.rawMax * (1 - 1 / o.likelihoodWindow));
+    this.rawMax = Math.max(raw, this.rawMax * (1 - step / o.likelihoodWindow));
     const ds = this.shortRaw - this.shortMean;
     this.shortMean += rate * ds;
     this.shortVar = (1 - rate) * (this.shortVar + rate * ds * ds);
@@ -193,8 +249,10 @@ export class AnomalyDetector {
       options: this.options,
       points: this.points,
       sinceAlert: this.sinceAlert,
+      episodeSurprise: this.episodeSurprise,
       magnitude: this.magnitude,
       firstTs: this.firstTs,
+      lastTs: this.lastTs,
       candidates: this.candidates.map(candidateToJson),
       likelihood: { short: this.shortRaw, mean: this.shortMean, variance: this.shortVar, rawMean: this.rawMean, rawVariance: this.rawVar, rawMax: this.rawMax },
     };
@@ -204,8 +262,10 @@ export class AnomalyDetector {
     const d = new AnomalyDetector(json.options);
     d.points = json.points;
     d.sinceAlert = json.sinceAlert;
+    d.episodeSurprise = json.episodeSurprise ?? 0;
     d.magnitude = json.magnitude;
     d.firstTs = json.firstTs;
+    d.lastTs = json.lastTs ?? null;
     if (json.likelihood) {
       d.shortRaw = json.likelihood.short;
       d.shortMean = json.likelihood.mean;
