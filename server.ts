@@ -4,12 +4,13 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/auth-options";
 import { loadConfig, type Config } from "@/lib/config";
+import { writeDemoHistory } from "@/lib/demo/demo-history";
 import { seedDemo, startDemoServices } from "@/lib/demo/demo-services";
 import { startSimulatedShop } from "@/lib/demo/simulated-shop";
 import { hasUpgradeSession } from "@/lib/live/upgrade-session";
 import { LiveSocketGateway } from "@/lib/live/ws-gateway";
 import { loadDashboard } from "@/lib/metrics/dashboard";
-import { startRuntime } from "@/lib/runtime/runtime";
+import { startRuntime, type Runtime } from "@/lib/runtime/runtime";
 
 export interface ServerOptions {
   /** Run the simulated shop against this server. */
@@ -33,12 +34,17 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? "unknown";
 }
 
-/** The simulated shop, its dependencies' health endpoints, and the checks and job that watch them. */
-async function startDemo(url: string, ingestKey: string, ctx: Parameters<typeof seedDemo>[0]): Promise<() => void> {
+/**
+ * The simulated shop, its dependencies' health endpoints, the checks and job that watch them,
+ * and on a first start a week of the shop's past.
+ */
+async function startDemo(url: string, runtime: Runtime): Promise<() => void> {
+  const { config, ctx, store } = runtime;
   const started = Date.now();
   const services = await startDemoServices(started);
   await seedDemo(ctx, services);
-  const stopShop = startSimulatedShop(url, ingestKey, started);
+  await writeDemoHistory(store, { now: new Date(started), timeZone: config.timeZone });
+  const stopShop = startSimulatedShop(url, config.ingestApiKey, started, { timeZone: config.timeZone });
   return () => {
     stopShop();
     void services.close();
@@ -100,7 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  const stopShop = options.demo ? await startDemo(url, config.ingestApiKey, runtime.ctx) : () => {};
+  const stopShop = options.demo ? await startDemo(url, runtime) : () => {};
 
   const close = () =>
     (closing ??= (async () => {

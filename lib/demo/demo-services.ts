@@ -2,8 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { healthCheck, jobMonitor } from "@/db/schema";
+import { ensureWatch } from "@/lib/anomaly/watches";
 import type { Ctx } from "@/lib/context";
-import { incidentAt } from "./incident-schedule";
+import { incidentAt, SLOW_QUERY_WATCH } from "./incident-schedule";
 import { DEMO_JOB_SLUG } from "./simulated-shop";
 
 export interface HealthAnswer {
@@ -54,7 +55,10 @@ export async function startDemoServices(started: number): Promise<{ gatewayUrl: 
   };
 }
 
-/** Health checks and a heartbeat job for the demo; re-pointed at this run's ports on every start. */
+/**
+ * Health checks and a heartbeat job for the demo, re-pointed at this run's ports on every start,
+ * and an anomaly watch on query time, which no rule watches: the slow-queries incident shows there.
+ */
 export async function seedDemo(ctx: Ctx, urls: { gatewayUrl: string; emailUrl: string }): Promise<void> {
   const checks = [
     { name: "ECPay gateway", url: urls.gatewayUrl, bodyCondition: 'status == "ok"', warningLatencyMs: 500, timeoutMs: 3000, intervalSeconds: 5 },
@@ -68,4 +72,5 @@ export async function seedDemo(ctx: Ctx, urls: { gatewayUrl: string; emailUrl: s
     .insert(jobMonitor)
     .values({ slug: DEMO_JOB_SLUG, name: "Invoice sync (Celery beat)", periodSeconds: 60, graceSeconds: 30, maxRuntimeSeconds: 20 })
     .onConflictDoNothing();
+  await ctx.db.transaction((tx) => ensureWatch(tx, SLOW_QUERY_WATCH, ctx.now()));
 }

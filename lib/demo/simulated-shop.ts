@@ -1,14 +1,14 @@
 import type { SampleInput } from "@/lib/ingest/batch-schema";
 import { activeIncident, describeSchedule, incidentAnnouncements, incidentAt, type Incident } from "./incident-schedule";
 import { logNormal, poisson, seededRandom, type Random } from "./seeded-random";
-import { shopHourAt, trafficAt } from "./traffic-shape";
+import { shopTrafficAt } from "./traffic-shape";
 
 /** The demo's heartbeat job, seeded by `seedDemo`. */
 export const DEMO_JOB_SLUG = "invoice-sync";
 
 export const DB_POOL_SIZE = 100;
 
-interface RouteProfile {
+export interface RouteProfile {
   route: string;
   /** Share of the shop's requests. */
   share: number;
@@ -19,7 +19,7 @@ interface RouteProfile {
   writes: boolean;
 }
 
-const ROUTES: readonly RouteProfile[] = [
+export const ROUTES: readonly RouteProfile[] = [
   { route: "/api/products", share: 0.35, medianMs: 70, cached: true, writes: false },
   { route: "/api/search", share: 0.2, medianMs: 140, cached: true, writes: false },
   { route: "/api/cart", share: 0.2, medianMs: 60, cached: false, writes: true },
@@ -27,7 +27,11 @@ const ROUTES: readonly RouteProfile[] = [
   { route: "/api/checkout", share: 0.15, medianMs: 320, cached: false, writes: true },
 ];
 
-const QUERIES = [
+/** Each query kind is timed this often a second; enough for a steady p95 the detector can judge. */
+export const QUERY_SAMPLES_PER_SECOND = 4;
+export const QUERY_SPREAD = 0.4;
+
+export const QUERIES = [
   { query: "products.list", medianMs: 3 },
   { query: "orders.insert", medianMs: 8 },
   { query: "sessions.lookup", medianMs: 1.5 },
@@ -35,15 +39,83 @@ const QUERIES = [
 
 const REQUESTS_PER_SECOND = { quiet: 3, peak: 30 };
 const PAYMENTS_PER_SECOND = { quiet: 4, peak: 16 };
-const DECLINE_RATE = 0.006;
-const TIMEOUT_RATE = { usual: 0.001, incident: 0.3 };
+export const DECLINE_RATE = 0.006;
+export const TIMEOUT_RATE = { usual: 0.001, incident: 0.3 };
 const CACHE_DOWN_EXTRA_MS = 1400;
 const POOL_WAIT_MS = 150;
+/** A missing index slows every query about fourfold; the routes that write wait on them a little. */
+const SLOW_QUERY_FACTOR = 4;
+const SLOW_QUERY_EXTRA_MS = 40;
 const POOL_RAMP_MS = 20_000;
-const FAILED_LOGIN_RATE = 0.08;
+export const FAILED_LOGIN_RATE = 0.08;
+/** Database queries per API request, for counting slow ones. */
+const QUERIES_PER_REQUEST = 3;
+/**
+ * Share of queries slower than 100 ms: a rare straggler usually; many while an index is
+ * missing or the export's locks hold them, a few when cache misses land on the database.
+ */
+const SLOW_QUERY_SHARE: Record<Incident, number> = {
+  none: 0.0005,
+  "gateway-timeouts": 0.0005,
+  "latency-spike": 0.004,
+  "pool-exhaustion": 0.02,
+  "slow-queries": 0.04,
+};
 
 function between(quiet: number, peak: number, traffic: number): number {
   return quiet + (peak - quiet) * traffic;
+}
+
+/**
+ * The shop's model, shared by the live seconds and the written history (demo-history.ts):
+ * means and medians for a traffic level (0 to about 1.2) and an incident.
+ */
+export function requestsPerSecond(traffic: number): number {
+  return between(REQUESTS_PER_SECOND.quiet, REQUESTS_PER_SECOND.peak, traffic);
+}
+
+export function paymentsPerSecond(traffic: number): number {
+  return between(PAYMENTS_PER_SECOND.quiet, PAYMENTS_PER_SECOND.peak, traffic);
+}
+
+export function timeoutRate(incident: Incident): number {
+  return incident === "gateway-timeouts" ? TIMEOUT_RATE.incident : TIMEOUT_RATE.usual;
+}
+
+export function routeMedianMs(profile: RouteProfile, incident: Incident, traffic: number): number {
+  let median = profile.medianMs * (1 + 0.4 * traffic);
+  if (incident === "latency-spike" && profile.cached) median += CACHE_DOWN_EXTRA_MS;
+  if (incident === "pool-exhaustion" && profile.writes) median += POOL_WAIT_MS;
+  if (incident === "slow-queries" && profile.writes) median += SLOW_QUERY_EXTRA_MS;
+  return median;
+}
+
+export function queryMedianMs(query: (typeof QUERIES)[number], incident: Incident): number {
+  let median: number = query.medianMs;
+  if (incident === "latency-spike" && query.query === "products.list") median *= 10;
+  if (incident === "pool-exhaustion") median *= 2.5; // the export's locks
+  if (incident === "slow-queries") median *= SLOW_QUERY_FACTOR;
+  return median;
+}
+
+/** Connections in use before the noise; pool exhaustion's ramp is the caller's. */
+export function usualPoolInUse(incident: Incident, traffic: number): number {
+  let inUse = DB_POOL_SIZE * (0.12 + 0.5 * traffic);
+  if (incident === "latency-spike") inUse += 12; // cache misses land on the database
+  if (incident === "slow-queries") inUse += 5; // queries hold their connections longer
+  return inUse;
+}
+
+export function slowQueriesPerSecond(incident: Incident, traffic: number): number {
+  return requestsPerSecond(traffic) * QUERIES_PER_REQUEST * SLOW_QUERY_SHARE[incident];
+}
+
+export function signedInUsers(traffic: number): number {
+  return 40 + 1500 * traffic;
+}
+
+export function passwordResetsPerSecond(traffic: number): number {
+  return 0.05 + 0.3 * traffic;
 }
 
 function round1(v: number): number {
@@ -52,14 +124,12 @@ function round1(v: number): number {
 
 function apiSamples(incident: Incident, traffic: number, now: number, random: Random): { samples: SampleInput[]; logins: number } {
   const samples: SampleInput[] = [];
-  const rps = between(REQUESTS_PER_SECOND.quiet, REQUESTS_PER_SECOND.peak, traffic);
+  const rps = requestsPerSecond(traffic);
   let logins = 0;
   for (const profile of ROUTES) {
     const count = poisson(rps * profile.share, random);
     if (profile.route === "/api/login") logins = count;
-    let median = profile.medianMs * (1 + 0.4 * traffic);
-    if (incident === "latency-spike" && profile.cached) median += CACHE_DOWN_EXTRA_MS;
-    if (incident === "pool-exhaustion" && profile.writes) median += POOL_WAIT_MS;
+    const median = routeMedianMs(profile, incident, traffic);
     for (let i = 0; i < count; i++) {
       samples.push({
         metric: "api.response_time",
@@ -76,13 +146,13 @@ function apiSamples(incident: Incident, traffic: number, now: number, random: Ra
 }
 
 function paymentSamples(incident: Incident, traffic: number, now: number, random: Random): { samples: SampleInput[]; succeeded: number } {
-  const attempts = poisson(between(PAYMENTS_PER_SECOND.quiet, PAYMENTS_PER_SECOND.peak, traffic), random);
-  const timeoutRate = incident === "gateway-timeouts" ? TIMEOUT_RATE.incident : TIMEOUT_RATE.usual;
+  const attempts = poisson(paymentsPerSecond(traffic), random);
+  const timeouts = timeoutRate(incident);
   const outcomes = { success: 0, declined: 0, timeout: 0 };
   for (let i = 0; i < attempts; i++) {
     const draw = random();
-    if (draw < timeoutRate) outcomes.timeout++;
-    else if (draw < timeoutRate + DECLINE_RATE) outcomes.declined++;
+    if (draw < timeouts) outcomes.timeout++;
+    else if (draw < timeouts + DECLINE_RATE) outcomes.declined++;
     else outcomes.success++;
   }
   const tags = { gateway: "ecpay" };
@@ -102,8 +172,7 @@ function paymentSamples(incident: Incident, traffic: number, now: number, random
 }
 
 function databaseSamples(elapsedMs: number, incident: Incident, traffic: number, now: number, random: Random): SampleInput[] {
-  let inUse = DB_POOL_SIZE * (0.12 + 0.5 * traffic) + (random() - 0.5) * 6;
-  if (incident === "latency-spike") inUse += 12; // cache misses land on the database
+  let inUse = usualPoolInUse(incident, traffic) + (random() - 0.5) * 6;
   let waiting = 0;
   if (incident === "pool-exhaustion") {
     const ramp = Math.min(1, activeIncident(elapsedMs)!.sinceMs / POOL_RAMP_MS);
@@ -114,17 +183,17 @@ function databaseSamples(elapsedMs: number, incident: Incident, traffic: number,
     { metric: "db.connections.in_use", service: "postgres", unit: "connections", value: Math.min(DB_POOL_SIZE, Math.round(inUse)), timestamp: now },
     { metric: "db.connections.max", service: "postgres", unit: "connections", value: DB_POOL_SIZE, timestamp: now },
     { metric: "db.connections.waiting", service: "postgres", unit: "connections", value: waiting, timestamp: now },
+    { metric: "db.queries.slow", service: "postgres", unit: "queries", value: poisson(slowQueriesPerSecond(incident, traffic), random), timestamp: now },
   ];
-  for (const { query, medianMs } of QUERIES) {
-    let median = medianMs;
-    if (incident === "latency-spike" && query === "products.list") median *= 10;
-    if (incident === "pool-exhaustion") median *= 2.5; // the export's locks
-    for (let i = 0; i < 2; i++) {
+  for (const profile of QUERIES) {
+    const { query } = profile;
+    const median = queryMedianMs(profile, incident);
+    for (let i = 0; i < QUERY_SAMPLES_PER_SECOND; i++) {
       samples.push({
         metric: "db.query.duration",
         service: "postgres",
         unit: "ms",
-        value: round1(logNormal(median, 0.5, random)),
+        value: round1(logNormal(median, QUERY_SPREAD, random)),
         timestamp: now - Math.floor(random() * 1000),
         tags: { query },
       });
@@ -137,7 +206,7 @@ function userSamples(traffic: number, logins: number, now: number, random: Rando
   let failed = 0;
   for (let i = 0; i < logins; i++) if (random() < FAILED_LOGIN_RATE) failed++;
   return [
-    { metric: "users.signed_in", service: "shop-api", unit: "users", value: Math.round((40 + 1500 * traffic) * (0.98 + 0.04 * random())), timestamp: now },
+    { metric: "users.signed_in", service: "shop-api", unit: "users", value: Math.round(signedInUsers(traffic) * (0.98 + 0.04 * random())), timestamp: now },
     { metric: "users.logins", service: "shop-api", unit: "logins", value: logins - failed, timestamp: now, tags: { outcome: "success" } },
     { metric: "users.logins", service: "shop-api", unit: "logins", value: failed, timestamp: now, tags: { outcome: "failed" } },
   ];
@@ -146,19 +215,19 @@ function userSamples(traffic: number, logins: number, now: number, random: Rando
 function emailSamples(incident: Incident, traffic: number, ordersPaid: number, now: number, random: Random): SampleInput[] {
   // The email service sends from an outbox table; with no database connection nothing goes out.
   const stalled = incident === "pool-exhaustion";
-  const sent = { order_confirmation: stalled ? 0 : ordersPaid, password_reset: stalled ? 0 : poisson(0.05 + 0.3 * traffic, random) };
+  const sent = { order_confirmation: stalled ? 0 : ordersPaid, password_reset: stalled ? 0 : poisson(passwordResetsPerSecond(traffic), random) };
   return Object.entries(sent).map(([template, value]) => ({ metric: "email.sent", service: "email", unit: "emails", value, timestamp: now, tags: { template } }));
 }
 
 /**
- * One second of the shop's metrics, `elapsedMs` into the demo (which sets the hour of the
- * shop's day and any incident), stamped at `now`. Pure given `random`. Per-request
+ * One second of the shop's metrics, `elapsedMs` into the demo (which sets any incident),
+ * stamped at `now` (whose hour and weekday in `timeZone` set the traffic). Pure given `random`. Per-request
  * `api.response_time` by route; `payment.attempts` by outcome and `payment.success_rate`;
  * the database pool and query times; signed-in users and logins; emails sent.
  */
-export function simulateSecond(elapsedMs: number, now: number, random: Random = Math.random): SampleInput[] {
+export function simulateSecond(elapsedMs: number, now: number, random: Random, timeZone: string): SampleInput[] {
   const incident = incidentAt(elapsedMs);
-  const traffic = trafficAt(shopHourAt(elapsedMs));
+  const traffic = shopTrafficAt(now, timeZone);
   const api = apiSamples(incident, traffic, now, random);
   const payments = paymentSamples(incident, traffic, now, random);
   return [
@@ -175,6 +244,8 @@ export interface SimulatedShopOptions {
   seed?: number;
   /** Where incident announcements go. */
   log?: (line: string) => void;
+  /** The shop's time zone, which sets its hour of day; the machine's unless given. */
+  timeZone?: string;
 }
 
 /**
@@ -184,6 +255,7 @@ export interface SimulatedShopOptions {
 export function startSimulatedShop(baseUrl: string, ingestKey: string, started = Date.now(), options: SimulatedShopOptions = {}): () => void {
   const random = seededRandom(options.seed ?? started);
   const log = options.log ?? console.log;
+  const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const post = (path: string, body?: string) =>
     fetch(`${baseUrl}${path}`, {
       method: "POST",
@@ -194,15 +266,15 @@ export function startSimulatedShop(baseUrl: string, ingestKey: string, started =
         if (!response.ok) console.error(`demo workload: ${path} answered ${response.status}: ${await response.text()}`);
       })
       .catch((error: unknown) => console.error(`demo workload: ${path} failed`, error));
-  log(describeSchedule());
+  log(describeSchedule(timeZone));
   let previousElapsed = Date.now() - started;
   let nextJobSecond = Math.max(0, Math.floor(previousElapsed / 1000));
   const timer = setInterval(() => {
     const now = Date.now();
     const elapsed = now - started;
-    for (const line of incidentAnnouncements(previousElapsed, elapsed)) log(line);
+    for (const line of incidentAnnouncements(previousElapsed, elapsed, { now, timeZone })) log(line);
     previousElapsed = elapsed;
-    void post("/api/ingest/metrics", JSON.stringify({ samples: simulateSecond(elapsed, now, random) }));
+    void post("/api/ingest/metrics", JSON.stringify({ samples: simulateSecond(elapsed, now, random, timeZone) }));
     // The job's seconds follow the clock, not the tick count, so a late tick neither skips nor shifts a ping.
     for (; nextJobSecond <= Math.floor(elapsed / 1000); nextJobSecond++) {
       const job = jobEventAt(nextJobSecond, incidentAt(nextJobSecond * 1000));

@@ -57,12 +57,12 @@ describe("demo dependencies during incidents", () => {
       const results = await runDueHealthChecks(t.ctx, async () => {});
       return Object.fromEntries(results.map((r) => [r.check, `${r.verdict.state}: ${r.verdict.reason}`]));
     };
-    await seedDemo(t.ctx, await startedAgo(90_000)); // 1:30, gateway timeouts
+    await seedDemo(t.ctx, await startedAgo(300_000)); // 5:00, gateway timeouts
     expect(await verdicts()).toEqual({
       "ECPay gateway": "down: HTTP 503, expected 200",
       "Email service": expect.stringMatching(/^healthy/),
     });
-    await seedDemo(t.ctx, await startedAgo(480_000)); // 8:00, pool exhaustion
+    await seedDemo(t.ctx, await startedAgo(690_000)); // 11:30, pool exhaustion
     t.setNow(new Date(t.ctx.now().getTime() + 10_000));
     expect(await verdicts()).toEqual({
       "ECPay gateway": expect.stringMatching(/^healthy/),

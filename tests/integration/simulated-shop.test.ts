@@ -25,7 +25,7 @@ describe("startSimulatedShop", () => {
   it("posts a batch a second to the ingest route with the key, until stopped", async () => {
     const server = await recordingServer(200);
     const lines: string[] = [];
-    const stop = startSimulatedShop(server.url, "vgl_demo_key", Date.now(), { log: (line) => lines.push(line) });
+    const stop = startSimulatedShop(server.url, "vgl_demo_key", Date.now(), { log: (line) => lines.push(line), timeZone: "UTC" });
     await vi.waitFor(() => expect(server.requests.length).toBeGreaterThanOrEqual(1), { timeout: 3000 });
     stop();
     const count = server.requests.length;
@@ -34,7 +34,7 @@ describe("startSimulatedShop", () => {
     expect(metrics.body.samples.length).toBeGreaterThan(10);
     // The first second also starts the demo's heartbeat job.
     expect(server.requests.map((r) => r.url)).toContain("/api/ingest/heartbeat/invoice-sync/start");
-    expect(lines).toEqual([expect.stringMatching(/^demo: a shop day lasts 12 min/)]);
+    expect(lines).toEqual([expect.stringMatching(/^demo: traffic follows the clock in UTC; incidents every 15 min/)]);
     await new Promise((r) => setTimeout(r, 1200));
     expect(server.requests.length).toBe(count);
     await server.close();
@@ -43,8 +43,8 @@ describe("startSimulatedShop", () => {
   it("says when an incident starts", async () => {
     const server = await recordingServer(200);
     const lines: string[] = [];
-    // As if the demo had run for 7 min 29.5 s: the pool incident starts within the first tick.
-    const stop = startSimulatedShop(server.url, "k", Date.now() - 449_500, { log: (line) => lines.push(line) });
+    // As if the demo had run for 10 min 29.5 s: the pool incident starts within the first tick.
+    const stop = startSimulatedShop(server.url, "k", Date.now() - 629_500, { log: (line) => lines.push(line) });
     await vi.waitFor(() => expect(lines).toContainEqual(expect.stringMatching(/incident started: pool-exhaustion for 1\d\d s/)), { timeout: 3000 });
     stop();
     await server.close();
@@ -52,8 +52,8 @@ describe("startSimulatedShop", () => {
 
   it("follows the clock for the job's pings, failing it while the database pool is exhausted", async () => {
     const server = await recordingServer(200);
-    // As if the demo had run for 8 min 2.5 s: the job's 3 s mark (its finish) falls in the first tick.
-    const stop = startSimulatedShop(server.url, "k", Date.now() - 482_500, { log: () => {} });
+    // As if the demo had run for 11 min 2.5 s: the job's 3 s mark (its finish) falls in the first tick.
+    const stop = startSimulatedShop(server.url, "k", Date.now() - 662_500, { log: () => {} });
     await vi.waitFor(() => expect(server.requests.map((r) => r.url)).toContain("/api/ingest/heartbeat/invoice-sync/fail"), { timeout: 3000 });
     stop();
     await server.close();

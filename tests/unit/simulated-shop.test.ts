@@ -4,20 +4,26 @@ import { emailHealth, gatewayHealth } from "@/lib/demo/demo-services";
 import { activeIncident, describeSchedule, incidentAnnouncements, incidentAt, INCIDENT_CYCLE_MS } from "@/lib/demo/incident-schedule";
 import { seededRandom } from "@/lib/demo/seeded-random";
 import { jobEventAt, simulateSecond } from "@/lib/demo/simulated-shop";
-import { DEMO_DAY_MS, formatShopTime, shopHourAt, trafficAt } from "@/lib/demo/traffic-shape";
+import { formatShopTime, shopTimeAt, shopTrafficAt, trafficAt } from "@/lib/demo/traffic-shape";
 
 const NOW = Date.parse("2026-01-05T10:00:00Z");
 const min = (m: number, s = 0) => (m * 60 + s) * 1000;
 
 describe("traffic shape", () => {
   it.each([
-    [0, 8],
-    [min(1), 10],
-    [min(6), 20],
-    [min(8), 0],
-    [min(11, 30), 7],
-    [DEMO_DAY_MS, 8],
-  ])("%d ms into the demo the shop's clock reads %d:00", (elapsed, hour) => expect(shopHourAt(elapsed)).toBeCloseTo(hour, 6));
+    ["2026-01-05T10:00:00Z", "UTC", 10, 1],
+    ["2026-01-05T10:30:00Z", "Asia/Taipei", 18.5, 1],
+    ["2026-01-10T23:30:00Z", "Asia/Taipei", 7.5, 0],
+  ])("at %s in %s the shop's clock reads %d on weekday %d", (at, zone, hour, weekday) =>
+    expect(shopTimeAt(Date.parse(at), zone)).toEqual({ hour, weekday }));
+
+  it("has a weekly shape: weekend mornings quieter, weekend evenings busy for longer, never above 1", () => {
+    const monday = (h: number) => shopTrafficAt(Date.parse("2026-01-05T00:00:00Z") + h * 3_600_000, "UTC");
+    const saturday = (h: number) => shopTrafficAt(Date.parse("2026-01-10T00:00:00Z") + h * 3_600_000, "UTC");
+    expect(saturday(9)).toBeLessThan(0.8 * monday(9));
+    expect(saturday(18)).toBeGreaterThan(1.1 * monday(18));
+    for (let h = 0; h < 24; h += 0.5) expect(saturday(h)).toBeLessThanOrEqual(1);
+  });
 
   it("is quiet at night, and peaks at lunch and in the evening above the afternoon", () => {
     for (const night of [1, 2, 3, 4, 5]) expect(trafficAt(night)).toBeLessThan(0.15);
@@ -38,12 +44,12 @@ describe("traffic shape", () => {
   it("has no jump at midnight", () => expect(Math.abs(trafficAt(23.999) - trafficAt(0))).toBeLessThan(0.01));
 
   it("drives the requests, signed-in users and database load", () => {
-    const total = (elapsed: number, metric: string) =>
-      simulateSecond(elapsed, NOW, seededRandom(5))
+    const total = (hour: number, metric: string) =>
+      simulateSecond(0, Date.parse("2026-01-05T00:00:00Z") + hour * 3_600_000, seededRandom(5), "UTC")
         .filter((s) => s.metric === metric)
         .reduce((sum, s) => sum + s.value, 0);
-    const lunch = min(2, 15); // 12:30
-    const night = min(9, 30); // 03:00
+    const lunch = 12.5;
+    const night = 3;
     expect(total(lunch, "api.requests")).toBeGreaterThan(3 * total(night, "api.requests"));
     expect(total(lunch, "users.signed_in")).toBeGreaterThan(3 * total(night, "users.signed_in"));
     expect(total(lunch, "db.connections.in_use")).toBeGreaterThan(2 * total(night, "db.connections.in_use"));
@@ -57,51 +63,54 @@ describe("traffic shape", () => {
 });
 
 describe("incident schedule", () => {
+  const clock = { now: Date.parse("2026-01-05T14:32:00Z"), timeZone: "UTC" };
   it.each([
     [0, "none"],
-    [min(0, 59), "none"],
-    [min(1), "gateway-timeouts"],
-    [min(2, 29), "gateway-timeouts"],
-    [min(2, 30), "none"],
-    [min(4, 30), "latency-spike"],
+    [min(0, 30), "slow-queries"],
+    [min(4, 29), "slow-queries"],
+    [min(4, 30), "gateway-timeouts"],
     [min(6), "none"],
-    [min(7, 30), "pool-exhaustion"],
-    [min(9, 29), "pool-exhaustion"],
-    [min(9, 30), "none"],
-    [INCIDENT_CYCLE_MS + min(5), "latency-spike"],
+    [min(7, 30), "latency-spike"],
+    [min(9), "none"],
+    [min(10, 30), "pool-exhaustion"],
+    [min(12, 29), "pool-exhaustion"],
+    [min(12, 30), "none"],
+    [INCIDENT_CYCLE_MS + min(8), "latency-spike"],
   ])("at %d ms the incident is %s", (t, incident) => expect(incidentAt(t)).toBe(incident));
 
   it("tells how far into an incident the demo is", () => {
-    expect(activeIncident(INCIDENT_CYCLE_MS + min(7, 40))).toMatchObject({ kind: "pool-exhaustion", cycle: 1, sinceMs: 10_000, remainingMs: 110_000 });
-    expect(activeIncident(min(3))).toBeUndefined();
+    expect(activeIncident(INCIDENT_CYCLE_MS + min(10, 40))).toMatchObject({ kind: "pool-exhaustion", cycle: 1, sinceMs: 10_000, remainingMs: 110_000 });
+    expect(activeIncident(min(13))).toBeUndefined();
   });
 
-  it("announces each start and end once, with the alert to expect", () => {
+  it("announces each start and end once, with the alert or anomaly to expect, at the shop's time", () => {
     const lines: string[] = [];
-    for (let s = 1; s <= 2 * INCIDENT_CYCLE_MS / 1000; s++) lines.push(...incidentAnnouncements((s - 1) * 1000, s * 1000));
-    expect(lines).toHaveLength(12);
+    for (let s = 1; s <= (2 * INCIDENT_CYCLE_MS) / 1000; s++) lines.push(...incidentAnnouncements((s - 1) * 1000, s * 1000, clock));
+    expect(lines).toHaveLength(16);
     expect(lines[0]).toBe(
-      'demo 1:00 (shop time 10:00): incident started: gateway-timeouts for 90 s: ECPay times out on about 30% of payments over the lunch peak; the ECPay gateway health check goes down; expect "Payment success rate < 95%" to fire',
+      'demo 0:30 (shop time 14:32): incident started: slow-queries for 240 s: a deploy dropped an index: database queries take about 4× as long and slow queries pile up, while the API stays under its thresholds; no rule watches this: expect an anomaly on "DB query time p95" within about two minutes',
     );
-    expect(lines[1]).toBe('demo 2:30 (shop time 13:00): incident over: gateway-timeouts; "Payment success rate < 95%" should resolve within about a minute, as the 60 s window drains');
-    expect(lines.filter((l) => l.includes("incident started"))).toHaveLength(6);
-    expect(lines[6]).toMatch(/^demo 13:00 \(shop time 10:00\): incident started: gateway-timeouts/);
+    expect(lines[1]).toBe("demo 4:30 (shop time 14:32): incident over: slow-queries; its anomaly closes after five calm minutes");
+    expect(lines[2]).toMatch(/^demo 4:30 \(shop time 14:32\): incident started: gateway-timeouts for 90 s: .*; expect "Payment success rate < 95%" to fire$/);
+    expect(lines.filter((l) => l.includes("incident started"))).toHaveLength(8);
+    expect(lines.join("\n")).not.toMatch(/lunch|evening|nightly/);
   });
 
   it("announces nothing between ticks inside one stretch", () => {
-    expect(incidentAnnouncements(min(1, 10), min(1, 11))).toEqual([]);
-    expect(incidentAnnouncements(min(3), min(3, 1))).toEqual([]);
+    expect(incidentAnnouncements(min(1, 10), min(1, 11), clock)).toEqual([]);
+    expect(incidentAnnouncements(min(13), min(13, 1), clock)).toEqual([]);
   });
 
   it("sums up the cycle in one line", () =>
-    expect(describeSchedule()).toBe(
-      "demo: a shop day lasts 12 min from 08:00; incidents every cycle: gateway-timeouts at 1:00 (10:00), latency-spike at 4:30 (17:00), pool-exhaustion at 7:30 (23:00)",
+    expect(describeSchedule("Asia/Taipei")).toBe(
+      "demo: traffic follows the clock in Asia/Taipei; incidents every 15 min: slow-queries at 0:30, gateway-timeouts at 4:30, latency-spike at 7:30, pool-exhaustion at 10:30",
     ));
 });
 
 describe("simulated second", () => {
   it("produces a valid ingest batch with the dashboard's metrics and the rest of the shop", () => {
-    const samples = parseBatch({ samples: simulateSecond(0, NOW, seededRandom(1)) }, NOW);
+    const evening = Date.parse("2026-01-05T20:30:00Z");
+    const samples = parseBatch({ samples: simulateSecond(0, evening, seededRandom(1), "UTC") }, evening);
     const metrics = new Set(samples.map((s) => s.metric));
     expect([...metrics].sort()).toEqual([
       "api.requests",
@@ -109,6 +118,7 @@ describe("simulated second", () => {
       "db.connections.in_use",
       "db.connections.max",
       "db.connections.waiting",
+      "db.queries.slow",
       "db.query.duration",
       "email.sent",
       "payment.attempts",
@@ -123,12 +133,12 @@ describe("simulated second", () => {
   });
 
   it("is the same for the same seed and clock", () => {
-    expect(simulateSecond(min(3), NOW, seededRandom(9))).toEqual(simulateSecond(min(3), NOW, seededRandom(9)));
-    expect(simulateSecond(min(3), NOW, seededRandom(9))).not.toEqual(simulateSecond(min(3), NOW, seededRandom(10)));
+    expect(simulateSecond(min(3), NOW, seededRandom(9), "UTC")).toEqual(simulateSecond(min(3), NOW, seededRandom(9), "UTC"));
+    expect(simulateSecond(min(3), NOW, seededRandom(9), "UTC")).not.toEqual(simulateSecond(min(3), NOW, seededRandom(10), "UTC"));
   });
 
   it("keeps the success rate in step with the attempts", () => {
-    const samples = simulateSecond(min(1, 30), NOW, seededRandom(4));
+    const samples = simulateSecond(min(5), NOW, seededRandom(4), "UTC");
     const attempts = Object.fromEntries(samples.filter((s) => s.metric === "payment.attempts").map((s) => [s.tags!.outcome, s.value]));
     const total = attempts.success! + attempts.declined! + attempts.timeout!;
     expect(attempts.timeout).toBeGreaterThan(0);
@@ -138,13 +148,13 @@ describe("simulated second", () => {
   });
 
   it("fills the pool to its maximum once the exhaustion has ramped up, and stalls the email outbox", () => {
-    const at = (elapsed: number) => simulateSecond(elapsed, NOW, seededRandom(2));
+    const at = (elapsed: number) => simulateSecond(elapsed, NOW, seededRandom(2), "UTC");
     const value = (samples: ReturnType<typeof at>, metric: string) => samples.find((s) => s.metric === metric)!.value;
-    const exhausted = at(min(8));
+    const exhausted = at(min(11));
     expect(value(exhausted, "db.connections.in_use") / value(exhausted, "db.connections.max")).toBeGreaterThanOrEqual(0.95);
     expect(value(exhausted, "db.connections.waiting")).toBeGreaterThan(0);
     expect(exhausted.filter((s) => s.metric === "email.sent").every((s) => s.value === 0)).toBe(true);
-    const after = at(min(9, 30));
+    const after = at(min(12, 30));
     expect(value(after, "db.connections.in_use") / value(after, "db.connections.max")).toBeLessThan(0.8);
     expect(value(after, "db.connections.waiting")).toBe(0);
   });
@@ -162,10 +172,10 @@ describe("demo heartbeat job and dependencies", () => {
 
   it.each([
     [0, 200, 200],
-    [min(1, 30), 503, 200],
-    [min(5), 200, 200],
-    [min(8), 200, 503],
-    [min(9, 30), 200, 200],
+    [min(5), 503, 200],
+    [min(7), 200, 200],
+    [min(11), 200, 503],
+    [min(12, 30), 200, 200],
   ])("at %d ms the gateway answers %d and the email service %d", (elapsed, gateway, email) => {
     expect(gatewayHealth(elapsed).status).toBe(gateway);
     expect(emailHealth(elapsed).status).toBe(email);
@@ -173,7 +183,7 @@ describe("demo heartbeat job and dependencies", () => {
 
   it("says why in the body", () => {
     expect(gatewayHealth(0).body).toEqual({ status: "ok" });
-    expect(gatewayHealth(min(1, 30)).body).toMatchObject({ status: "timeout" });
-    expect(emailHealth(min(8)).body).toMatchObject({ status: "degraded", outbox: "stalled" });
+    expect(gatewayHealth(min(5)).body).toMatchObject({ status: "timeout" });
+    expect(emailHealth(min(11)).body).toMatchObject({ status: "degraded", outbox: "stalled" });
   });
 });
