@@ -24,7 +24,7 @@ CREATE TABLE "anomaly_watch" (
 	"last_value" double precision,
 	"last_expected" double precision,
 	"last_score" double precision,
-	"calm_minutes" integer DEFAULT 0 NOT NULL,
+	"episode_run" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

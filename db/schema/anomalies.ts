@@ -31,8 +31,8 @@ export const anomalyWatch = pgTable(
     lastValue: doublePrecision("last_value"),
     lastExpected: doublePrecision("last_expected"),
     lastScore: doublePrecision("last_score"),
-    /** Below the score that opens an anomaly since this many minutes (resolves an open one). */
-    calmMinutes: integer("calm_minutes").notNull().default(0),
+    /** lib/anomaly/episodes.ts: calm minutes in a row while an anomaly is open, extreme ones while none is. */
+    episodeRun: integer("episode_run").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("anomaly_watch_series_idx").on(t.metric, sql`coalesce(${t.service}, '')`, t.stat)],

@@ -74,13 +74,16 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, ti
       .from(anomalyEvent)
       .where(and(eq(anomalyEvent.watchId, watch.id), isNull(anomalyEvent.endedAt)));
     let openEvent = open ? { id: open.id, peakScore: open.peakScore } : null;
-    let episode: EpisodeState = { open: openEvent !== null, calmMinutes: current.calmMinutes };
+    let episode: EpisodeState = { open: openEvent !== null, run: current.episodeRun };
+    const { firstTs, options } = detector.toJSON();
+    let learntFrom = firstTs === null ? null : firstTs + options.learningMinutes * MINUTE_MS;
     let last: { value: number; expected: number | null; score: number } | null = null;
     for (const { t, value } of minutes) {
       if (current.judgedTo && t <= current.judgedTo.getTime()) continue;
       const verdict = detector.observe(t, value);
+      learntFrom ??= t + options.learningMinutes * MINUTE_MS;
       last = { value, expected: verdict.expected, score: verdict.score };
-      const next = nextEpisodeStep(episode, verdict);
+      const next = nextEpisodeStep(episode, { ...verdict, learnt: t >= learntFrom });
       episode = next.state;
       const explanation = () => explainAnomaly({ label: current.label, value, expected: verdict.expected, basis: verdict.basis, at: new Date(t), timeZone });
       const details = { basis: verdict.basis, peakAt: new Date(t).toISOString() };
@@ -119,7 +122,7 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, ti
       .set({
         detector: detector.toJSON(),
         judgedTo: new Date(to - MINUTE_MS),
-        calmMinutes: episode.calmMinutes,
+        episodeRun: episode.run,
         ...(last ? { lastValue: last.value, lastExpected: last.expected, lastScore: last.score } : {}),
       })
       .where(eq(anomalyWatch.id, watch.id));

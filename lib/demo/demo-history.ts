@@ -494,6 +494,6 @@ async function relearnDemoWatches(store: Store): Promise<void> {
   const metrics = [...new Set(SHOP_SERIES.map((s) => s.metric))];
   await store.db
     .update(anomalyWatch)
-    .set({ detector: null, judgedTo: null, calmMinutes: 0, lastValue: null, lastExpected: null, lastScore: null })
+    .set({ detector: null, judgedTo: null, episodeRun: 0, lastValue: null, lastExpected: null, lastScore: null })
     .where(inArray(anomalyWatch.metric, metrics));
 }

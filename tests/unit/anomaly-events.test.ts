@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CALM_MINUTES_TO_RESOLVE, nextEpisodeStep, type EpisodeState } from "@/lib/anomaly/episodes";
+import { CALM_MINUTES_TO_RESOLVE, nextEpisodeStep, SUSTAINED_MINUTES, type EpisodeState } from "@/lib/anomaly/episodes";
 import { explainAnomaly, formatNumber } from "@/lib/anomaly/explain";
 
 // A Tuesday, 14:00 in Taipei (06:00 UTC).
@@ -27,18 +27,24 @@ describe("an anomaly's one-line explanation", () => {
 });
 
 describe("an anomaly episode", () => {
-  const run = (verdicts: [number, boolean][]) => {
-    let state: EpisodeState = { open: false, calmMinutes: 0 };
+  const run = (verdicts: [number, boolean][], learnt = true) => {
+    let state: EpisodeState = { open: false, run: 0 };
     return verdicts.map(([score, isAnomaly]) => {
-      const next = nextEpisodeStep(state, { score, isAnomaly });
+      const next = nextEpisodeStep(state, { score, isAnomaly, learnt });
       state = next.state;
       return next.step;
     });
   };
 
-  it("opens only when the detector raises an anomaly, not on a surprising minute alone", () => {
-    expect(run([[0.9, false], [0.7, false]])).toEqual(["none", "none"]);
+  it("opens when the detector raises an anomaly, not on a surprising minute alone", () => {
+    expect(run([[0.9, false], [0.7, false], [0.9, false]])).toEqual(["none", "none", "none"]);
     expect(run([[0.9, true]])).toEqual(["open"]);
+  });
+
+  it("opens on extreme minutes in a row once the series is learnt, whatever the gate says", () => {
+    const extreme = Array.from({ length: SUSTAINED_MINUTES }, (): [number, boolean] => [0.85, false]);
+    expect(run(extreme)).toEqual([...Array(SUSTAINED_MINUTES - 1).fill("none"), "open"]);
+    expect(run(extreme, false)).toEqual(Array(SUSTAINED_MINUTES).fill("none"));
   });
 
   it("stays open through a calm minute or two and resolves after enough calm minutes in a row", () => {
