@@ -11,6 +11,7 @@ const NAV_LINKS = [
   { href: "/", label: "Dashboard", testId: "nav-dashboard" },
   { href: "/checks", label: "Checks", testId: "nav-checks" },
   { href: "/alerts", label: "Alerts", testId: "nav-alerts" },
+  { href: "/trends", label: "Trends", testId: "nav-trends" },
   { href: "/preferences", label: "Notifications", testId: "nav-preferences" },
 ] as const;
 

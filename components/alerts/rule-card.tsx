@@ -37,10 +37,15 @@ export function RuleCard({
   const [confirming, setConfirming] = useState(false);
   const channels = rule.channels.map((channel) => CHANNEL_WORDS[channel]).join(", ");
   return (
-    <li className="min-w-0" data-testid="rule-card" data-rule-id={rule.id} data-rule-name={rule.name} data-active={String(rule.isActive)}>
+    <li className="min-w-0" data-testid="rule-card" data-rule-id={rule.id} data-rule-name={rule.name} data-kind={rule.kind} data-active={String(rule.isActive)}>
       <Card className={`h-full min-w-0 p-4 ${rule.isActive ? "" : "opacity-75"}`}>
         <div className="flex flex-wrap items-center gap-2">
           <SeverityBadge severity={rule.severity} />
+          {rule.kind === "anomaly" && (
+            <span className="rounded-full bg-violet-100 px-2 py-0.5 text-xs text-violet-800 dark:bg-violet-950 dark:text-violet-300" data-testid="rule-kind">
+              Anomaly
+            </span>
+          )}
           {!rule.isActive && (
             <span className="rounded-full bg-slate-200 px-2 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="rule-disabled">
               Disabled
@@ -108,9 +113,12 @@ export function RuleCard({
                   {rule.isActive ? "Disable" : "Enable"}
                 </RowButton>
               )}
-              <RowButton onClick={onTest} aria-label={`Test ${rule.name}`} data-testid="rule-test">
-                Test
-              </RowButton>
+              {/* An anomaly rule has no backtest: the detector judges each minute once, as it arrives. */}
+              {rule.kind === "threshold" && (
+                <RowButton onClick={onTest} aria-label={`Test ${rule.name}`} data-testid="rule-test">
+                  Test
+                </RowButton>
+              )}
               {canEdit && (
                 <button
                   type="button"

@@ -1,6 +1,7 @@
 "use client";
 
 import { Card } from "@tremor/react";
+import Link from "next/link";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import type { BacktestPeriod } from "@/lib/rules/backtest";
@@ -9,7 +10,19 @@ import { asApiError, QUERY_KEYS, rulesApi, type ApiRequestError, type RuleBody }
 import { BacktestResult } from "./backtest-result";
 import { Field, FormError } from "@/components/field";
 import { RuleMoreFields } from "./rule-more-fields";
-import { AGGREGATIONS, formValuesOf, MORE_FIELDS, NEW_RULE, OPERATORS, ruleBodyOf, SEVERITIES, type RuleFormValues, type TextField } from "./rule-form-values";
+import {
+  AGGREGATIONS,
+  ANOMALY_STATS,
+  formValuesOf,
+  MORE_FIELDS,
+  NEW_RULE,
+  OPERATORS,
+  RULE_KINDS,
+  ruleBodyOf,
+  SEVERITIES,
+  type RuleFormValues,
+  type TextField,
+} from "./rule-form-values";
 
 const AGGREGATION_WORDS: Partial<Record<RuleFormValues["aggregation"], string>> = {
   last: "last value",
@@ -26,6 +39,12 @@ const OPERATOR_WORDS: Record<RuleFormValues["operator"], string> = {
   "<=": "at or below",
   "==": "equal to",
   "!=": "not equal to",
+};
+const KIND_WORDS: Record<RuleFormValues["kind"], string> = { threshold: "Threshold", anomaly: "Anomaly" };
+const ANOMALY_STAT_WORDS: Record<RuleFormValues["anomalyStat"], string> = { avg: "average", p95: "p95" };
+const SUMMARY: Record<RuleFormValues["kind"], string> = {
+  threshold: "An alert opens when the aggregate over the window crosses the threshold and stays there for the “for” time.",
+  anomaly: "An alert opens when the anomaly detector finds the series unusual, with at least the minimum score, for the “for” time. Saving also watches the series.",
 };
 const PERIODS: { value: BacktestPeriod; label: string }[] = [
   { value: "24h", label: "Last 24 h" },
@@ -89,10 +108,12 @@ export function RuleEditor({
   });
 
   const runTest = () => test.mutate({ period, input: ruleBodyOf(values) });
+  // The detector judges each minute once, as it comes: an anomaly rule has no past to replay.
+  const canBacktest = values.kind === "threshold";
   // The Test button on a card means "show me", not "then press another button"; once per opening.
   const autoTested = useRef(false);
   useEffect(() => {
-    if (!autoTest || autoTested.current) return;
+    if (!autoTest || autoTested.current || !canBacktest) return;
     autoTested.current = true;
     runTest();
   });
@@ -109,7 +130,7 @@ export function RuleEditor({
   return (
     <Card className="min-w-0 p-4" data-testid="rule-editor">
       <h3 className="mb-1 font-semibold break-words">{title}</h3>
-      <p className="mb-4 text-sm text-slate-500">An alert opens when the aggregate over the window crosses the threshold and stays there for the “for” time.</p>
+      <p className="mb-4 text-sm text-slate-500">{SUMMARY[values.kind]}</p>
       {/* noValidate: the API's messages, not the browser's, so every client sees the same rules. */}
       <form
         noValidate
@@ -124,48 +145,80 @@ export function RuleEditor({
           <Field label="Name" field="name" error={fieldErrors.name} className="sm:col-span-2">
             {(props) => <input {...props} {...text("name")} autoComplete="off" placeholder="API response time p95 > 1000 ms" />}
           </Field>
+          <Field label="Kind" field="kind" hint="A fixed threshold, or whatever the anomaly detector finds unusual" error={fieldErrors.kind} className="sm:col-span-2">
+            {(props) => (
+              <select {...props} name="kind" value={values.kind} onChange={(e) => set("kind", e.target.value as RuleFormValues["kind"])}>
+                {RULE_KINDS.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {KIND_WORDS[kind]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <Field label="Metric" field="metric" hint="As sent to Vigil, e.g. api.response_time" error={fieldErrors.metric}>
             {(props) => <input {...props} {...text("metric")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
           </Field>
           <Field label="Service" field="service" hint="Optional: blank watches every service" error={fieldErrors.service}>
             {(props) => <input {...props} {...text("service")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
           </Field>
-          <Field label="Aggregation" field="aggregation" error={fieldErrors.aggregation}>
-            {(props) => (
-              <select {...props} name="aggregation" value={values.aggregation} onChange={(e) => set("aggregation", e.target.value as RuleFormValues["aggregation"])}>
-                {AGGREGATIONS.map((aggregation) => (
-                  <option key={aggregation} value={aggregation}>
-                    {AGGREGATION_WORDS[aggregation] ? `${aggregation} (${AGGREGATION_WORDS[aggregation]})` : aggregation}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Window" field="window" hint='How far back it looks: "1m", "5m", "1h"' error={fieldErrors.window}>
-            {(props) => <input {...props} {...text("window")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
-          </Field>
-          {values.aggregation === "ratio" && (
-            <Field label="Denominator" field="denominator" hint="The metric divided by, e.g. http.requests" error={fieldErrors.denominator} className="sm:col-span-2">
-              {(props) => <input {...props} {...text("denominator")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
-            </Field>
+          {values.kind === "anomaly" ? (
+            <>
+              <Field label="Statistic" field="aggregation" hint="What the detector judges, minute by minute" error={fieldErrors.aggregation}>
+                {(props) => (
+                  <select {...props} name="anomalyStat" value={values.anomalyStat} onChange={(e) => set("anomalyStat", e.target.value as RuleFormValues["anomalyStat"])}>
+                    {ANOMALY_STATS.map((stat) => (
+                      <option key={stat} value={stat}>
+                        {ANOMALY_STAT_WORDS[stat]}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label="Minimum score" field="threshold" hint="0–1: how unusual it must be; 0.8 is clearly unusual" error={fieldErrors.threshold ?? fieldErrors.operator}>
+                {(props) => <input {...props} {...text("minScore")} type="number" inputMode="decimal" step="0.05" min={0} max={1} />}
+              </Field>
+            </>
+          ) : (
+            <>
+              <Field label="Aggregation" field="aggregation" error={fieldErrors.aggregation}>
+                {(props) => (
+                  <select {...props} name="aggregation" value={values.aggregation} onChange={(e) => set("aggregation", e.target.value as RuleFormValues["aggregation"])}>
+                    {AGGREGATIONS.map((aggregation) => (
+                      <option key={aggregation} value={aggregation}>
+                        {AGGREGATION_WORDS[aggregation] ? `${aggregation} (${AGGREGATION_WORDS[aggregation]})` : aggregation}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label="Window" field="window" hint='How far back it looks: "1m", "5m", "1h"' error={fieldErrors.window}>
+                {(props) => <input {...props} {...text("window")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
+              </Field>
+              {values.aggregation === "ratio" && (
+                <Field label="Denominator" field="denominator" hint="The metric divided by, e.g. http.requests" error={fieldErrors.denominator} className="sm:col-span-2">
+                  {(props) => <input {...props} {...text("denominator")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
+                </Field>
+              )}
+              <Field label="Operator" field="operator" error={fieldErrors.operator}>
+                {(props) => (
+                  <select {...props} name="operator" value={values.operator} onChange={(e) => set("operator", e.target.value as RuleFormValues["operator"])}>
+                    {OPERATORS.map((operator) => (
+                      <option key={operator} value={operator}>
+                        {operator} ({OPERATOR_WORDS[operator]})
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label="Threshold" field="threshold" error={fieldErrors.threshold}>
+                {(props) => <input {...props} {...text("threshold")} type="number" inputMode="decimal" step="any" />}
+              </Field>
+              <Field label="Clear threshold" field="clearThreshold" hint="Optional: once firing, resolves only past this" error={fieldErrors.clearThreshold}>
+                {(props) => <input {...props} {...text("clearThreshold")} type="number" inputMode="decimal" step="any" />}
+              </Field>
+            </>
           )}
-          <Field label="Operator" field="operator" error={fieldErrors.operator}>
-            {(props) => (
-              <select {...props} name="operator" value={values.operator} onChange={(e) => set("operator", e.target.value as RuleFormValues["operator"])}>
-                {OPERATORS.map((operator) => (
-                  <option key={operator} value={operator}>
-                    {operator} ({OPERATOR_WORDS[operator]})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Threshold" field="threshold" error={fieldErrors.threshold}>
-            {(props) => <input {...props} {...text("threshold")} type="number" inputMode="decimal" step="any" />}
-          </Field>
-          <Field label="Clear threshold" field="clearThreshold" hint="Optional: once firing, resolves only past this" error={fieldErrors.clearThreshold}>
-            {(props) => <input {...props} {...text("clearThreshold")} type="number" inputMode="decimal" step="any" />}
-          </Field>
           <Field label="For" field="for" hint='How long the breach lasts before it fires: "0s", "30s", "5m"' error={fieldErrors.for}>
             {(props) => <input {...props} {...text("for")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
           </Field>
@@ -181,6 +234,7 @@ export function RuleEditor({
             )}
           </Field>
           <RuleMoreFields
+            kind={values.kind}
             values={values}
             set={set}
             text={text}
@@ -191,18 +245,28 @@ export function RuleEditor({
           />
         </fieldset>
 
-        <fieldset className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2 rounded-md border border-slate-200 p-3 dark:border-slate-800">
-          <legend className="px-1 text-sm font-medium">Backtest period</legend>
-          {PERIODS.map((option) => (
-            <label key={option.value} className="flex min-h-11 items-center gap-2 text-sm sm:min-h-0">
-              <input type="radio" name={periodName} value={option.value} checked={period === option.value} onChange={() => setPeriod(option.value)} className="h-4 w-4" />
-              {option.label}
-            </label>
-          ))}
-          <button type="button" onClick={runTest} disabled={test.isPending} className={SECONDARY} data-testid="backtest-run">
-            {test.isPending ? "Testing…" : "Backtest"}
-          </button>
-        </fieldset>
+        {canBacktest ? (
+          <fieldset className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2 rounded-md border border-slate-200 p-3 dark:border-slate-800">
+            <legend className="px-1 text-sm font-medium">Backtest period</legend>
+            {PERIODS.map((option) => (
+              <label key={option.value} className="flex min-h-11 items-center gap-2 text-sm sm:min-h-0">
+                <input type="radio" name={periodName} value={option.value} checked={period === option.value} onChange={() => setPeriod(option.value)} className="h-4 w-4" />
+                {option.label}
+              </label>
+            ))}
+            <button type="button" onClick={runTest} disabled={test.isPending} className={SECONDARY} data-testid="backtest-run">
+              {test.isPending ? "Testing…" : "Backtest"}
+            </button>
+          </fieldset>
+        ) : (
+          <p className="text-sm text-slate-500" data-testid="rule-no-backtest">
+            Anomaly rules are not backtested: the detector judges each minute once, as it arrives. Past anomalies are on the{" "}
+            <Link href="/trends" className="text-indigo-700 underline dark:text-indigo-400">
+              Trends
+            </Link>{" "}
+            page.
+          </p>
+        )}
 
         <FormError error={error} knownFields={KNOWN_FIELDS} />
 
@@ -217,7 +281,7 @@ export function RuleEditor({
           </button>
         </div>
       </form>
-      {test.data && (
+      {test.data && canBacktest && (
         <div className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800">
           <BacktestResult backtest={test.data} metric={test.variables?.input.metric || "the metric"} />
         </div>

@@ -9,10 +9,15 @@ export const OPERATORS = [">", ">=", "<", "<=", "==", "!="] as const satisfies r
 export const SEVERITIES = ["critical", "warning", "info"] as const satisfies readonly Rule["severity"][];
 export const NO_DATA = ["keep", "ok", "alert"] as const satisfies readonly Rule["noData"][];
 export const CHANNELS = ["email", "sms", "slack"] as const satisfies readonly Rule["channels"][number][];
+export const RULE_KINDS = ["threshold", "anomaly"] as const satisfies readonly Rule["kind"][];
+/** What an anomaly rule can judge: the statistics the detector watches. */
+export const ANOMALY_STATS = ["avg", "p95"] as const satisfies readonly Rule["aggregation"][];
+export type AnomalyStat = (typeof ANOMALY_STATS)[number];
 
 /** What the inputs hold: text, so a half-typed number is the admin's business until they save. */
 export interface RuleFormValues {
   name: string;
+  kind: Rule["kind"];
   metric: string;
   service: string;
   aggregation: Rule["aggregation"];
@@ -22,6 +27,9 @@ export interface RuleFormValues {
   threshold: string;
   clearThreshold: string;
   for: string;
+  /** An anomaly rule's statistic and minimum score: kept apart from the threshold fields so switching kinds loses neither. */
+  anomalyStat: AnomalyStat;
+  minScore: string;
   severity: Rule["severity"];
   minSamples: string;
   keepFiringFor: string;
@@ -36,11 +44,12 @@ export interface RuleFormValues {
 }
 
 /** The fields typed as text (the rest are choices). */
-export type TextField = Exclude<keyof RuleFormValues, "aggregation" | "operator" | "severity" | "noData" | "channels" | "dependsOn" | "escalationPolicyId">;
+export type TextField = Exclude<keyof RuleFormValues, "kind" | "aggregation" | "anomalyStat" | "operator" | "severity" | "noData" | "channels" | "dependsOn" | "escalationPolicyId">;
 
 /** The API's defaults, written out so the admin sees what they get. */
 export const NEW_RULE: RuleFormValues = {
   name: "",
+  kind: "threshold",
   metric: "",
   service: "",
   aggregation: "avg",
@@ -50,6 +59,8 @@ export const NEW_RULE: RuleFormValues = {
   threshold: "",
   clearThreshold: "",
   for: "0s",
+  anomalyStat: "avg",
+  minScore: "0.8",
   severity: "warning",
   minSamples: "1",
   keepFiringFor: "0s",
@@ -66,17 +77,22 @@ export const NEW_RULE: RuleFormValues = {
 export const MORE_FIELDS = ["minSamples", "keepFiringFor", "noData", "cooldownMinutes", "maxAlertsPerHour", "channels", "runbookUrl", "dependsOn", "escalationPolicyId"] as const;
 
 export function formValuesOf(rule: Rule): RuleFormValues {
+  const anomaly = rule.kind === "anomaly";
   return {
     name: rule.name,
+    kind: rule.kind,
     metric: rule.metric,
     service: rule.service ?? "",
-    aggregation: rule.aggregation,
-    window: rule.window,
+    // An anomaly rule's aggregation and threshold are its statistic and score: the threshold fields start afresh.
+    aggregation: anomaly ? NEW_RULE.aggregation : rule.aggregation,
+    window: anomaly ? NEW_RULE.window : rule.window,
     denominator: rule.denominator ?? "",
-    operator: rule.operator,
-    threshold: String(rule.threshold),
+    operator: anomaly ? NEW_RULE.operator : rule.operator,
+    threshold: anomaly ? NEW_RULE.threshold : String(rule.threshold),
     clearThreshold: rule.clearThreshold === null ? "" : String(rule.clearThreshold),
     for: rule.for,
+    anomalyStat: anomaly && rule.aggregation === "p95" ? "p95" : "avg",
+    minScore: anomaly ? String(rule.threshold) : NEW_RULE.minScore,
     severity: rule.severity,
     minSamples: String(rule.minSamples),
     keepFiringFor: rule.keepFiringFor,
@@ -98,19 +114,13 @@ export function formValuesOf(rule: Rule): RuleFormValues {
 export function ruleBodyOf(values: RuleFormValues): RuleBody {
   const text = (value: string) => (value.trim() === "" ? undefined : value.trim());
   const number = (value: string) => (value.trim() === "" ? undefined : Number(value));
-  return {
+  const common = {
     name: values.name,
+    kind: values.kind,
     metric: values.metric.trim(),
     service: text(values.service) ?? null,
-    aggregation: values.aggregation,
-    window: text(values.window),
-    denominator: values.aggregation === "ratio" ? (text(values.denominator) ?? null) : null,
-    operator: values.operator,
-    threshold: number(values.threshold) ?? null,
-    clearThreshold: number(values.clearThreshold) ?? null,
     for: text(values.for),
     severity: values.severity,
-    minSamples: number(values.minSamples),
     keepFiringFor: text(values.keepFiringFor),
     noData: values.noData,
     cooldownMinutes: number(values.cooldownMinutes),
@@ -119,5 +129,26 @@ export function ruleBodyOf(values: RuleFormValues): RuleBody {
     runbookUrl: text(values.runbookUrl) ?? null,
     dependsOn: values.dependsOn,
     escalationPolicyId: values.escalationPolicyId || null,
+  } satisfies RuleBody;
+  if (values.kind === "anomaly") {
+    // The API reads an anomaly rule as "score of the statistic >= threshold"; the window, samples and clear level do not apply.
+    return {
+      ...common,
+      aggregation: values.anomalyStat,
+      operator: ">=",
+      threshold: number(values.minScore) ?? null,
+      clearThreshold: null,
+      denominator: null,
+    };
+  }
+  return {
+    ...common,
+    aggregation: values.aggregation,
+    window: text(values.window),
+    denominator: values.aggregation === "ratio" ? (text(values.denominator) ?? null) : null,
+    operator: values.operator,
+    threshold: number(values.threshold) ?? null,
+    clearThreshold: number(values.clearThreshold) ?? null,
+    minSamples: number(values.minSamples),
   };
 }

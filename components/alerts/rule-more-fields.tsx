@@ -28,6 +28,7 @@ function FieldsetError({ error, field }: { error?: string; field: string }) {
 
 /** The rule's less-used settings, folded away so a phone shows the threshold first. */
 export function RuleMoreFields({
+  kind,
   values,
   set,
   text,
@@ -36,6 +37,8 @@ export function RuleMoreFields({
   open,
   onToggle,
 }: {
+  /** An anomaly rule sees one score a minute: a sample count means nothing to it. */
+  kind: RuleFormValues["kind"];
   values: RuleFormValues;
   set: <K extends keyof RuleFormValues>(key: K, value: RuleFormValues[K]) => void;
   text: (key: TextField) => { name: string; value: string; onChange: (event: React.ChangeEvent<HTMLInputElement>) => void };
@@ -55,13 +58,15 @@ export function RuleMoreFields({
     <details open={open} onToggle={(event) => onToggle(event.currentTarget.open)} className="min-w-0 sm:col-span-2" data-testid="rule-more">
       <summary className="flex min-h-11 cursor-pointer items-center font-medium sm:min-h-0">More</summary>
       <div className="mt-3 grid min-w-0 gap-4 sm:grid-cols-2">
-        <Field label="Min samples" field="minSamples" hint="Fewer in the window means “not enough data”" error={fieldErrors.minSamples}>
-          {(props) => <input {...props} {...text("minSamples")} type="number" inputMode="numeric" min={1} />}
-        </Field>
+        {kind === "threshold" && (
+          <Field label="Min samples" field="minSamples" hint="Fewer in the window means “not enough data”" error={fieldErrors.minSamples}>
+            {(props) => <input {...props} {...text("minSamples")} type="number" inputMode="numeric" min={1} />}
+          </Field>
+        )}
         <Field label="Keep firing for" field="keepFiringFor" hint='Stays firing this long after it clears: "0s", "2m"' error={fieldErrors.keepFiringFor}>
           {(props) => <input {...props} {...text("keepFiringFor")} autoComplete="off" autoCapitalize="none" spellCheck={false} />}
         </Field>
-        <Field label="No data" field="noData" hint="When the window holds no samples" error={fieldErrors.noData}>
+        <Field label="No data" field="noData" hint={kind === "threshold" ? "When the window holds no samples" : "When the detector has not judged the series lately"} error={fieldErrors.noData}>
           {(props) => (
             <select {...props} name="noData" value={values.noData} onChange={(e) => set("noData", e.target.value as RuleFormValues["noData"])}>
               {NO_DATA.map((policy) => (

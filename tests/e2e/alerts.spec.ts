@@ -205,3 +205,58 @@ test("on a 390 px phone the page, the editor and the silence form fit without si
     await page.request.delete(url(`/api/admin/monitoring/rules/${ruleId}`));
   }
 });
+
+test("an admin creates an anomaly rule through the editor; its card says what it watches", async ({ page }, testInfo) => {
+  const stamp = `${testInfo.project.name}_${Date.now().toString(36)}`;
+  const metric = `e2e.alerts.checkout_${stamp}`;
+  const name = `E2E unusual checkout latency ${stamp}`;
+  await signIn(page);
+  await openAlertsPage(page);
+
+  await page.getByRole("button", { name: "New rule" }).click();
+  const editor = page.getByTestId("rule-editor");
+  await editor.getByLabel("Name", { exact: true }).fill(name);
+  await editor.getByLabel("Kind", { exact: true }).selectOption("anomaly");
+  // The threshold kind's fields give way to the detector's: statistic and minimum score.
+  await expect(editor.getByLabel("Window", { exact: true })).toHaveCount(0);
+  await expect(editor.getByLabel("Threshold", { exact: true })).toHaveCount(0);
+  await expect(editor.getByLabel("Clear threshold", { exact: true })).toHaveCount(0);
+  await expect(editor.getByLabel("Minimum score", { exact: true })).toHaveValue("0.8");
+  await expect(editor.getByTestId("backtest-run")).toHaveCount(0);
+  await editor.getByLabel("Metric", { exact: true }).fill(metric);
+  await editor.getByLabel("Statistic", { exact: true }).selectOption("p95");
+  await editor.getByLabel("For", { exact: true }).fill("2m");
+
+  // A score is at most 1: the API says so against the score's field.
+  await editor.getByLabel("Minimum score", { exact: true }).fill("1.5");
+  await editor.getByRole("button", { name: "Create rule" }).click();
+  await expect(editor.getByTestId("field-error-threshold")).toBeVisible();
+  await expect(editor.getByLabel("Minimum score", { exact: true })).toHaveAttribute("aria-invalid", "true");
+
+  await editor.getByLabel("Minimum score", { exact: true }).fill("0.8");
+  await editor.getByRole("button", { name: "Create rule" }).click();
+  await expect(page.getByTestId("rules-notice")).toContainText(`Created ${name}`);
+
+  const card = page.locator(`[data-testid="rule-card"][data-rule-name="${name}"]`);
+  await expect(card).toHaveAttribute("data-kind", "anomaly");
+  await expect(card.getByTestId("rule-kind")).toHaveText("Anomaly");
+  await expect(card.getByTestId("rule-description")).toHaveText(`anomaly score of p95 of ${metric} ≥ 0.8 for 2m`);
+  const ruleId = await card.getAttribute("data-rule-id");
+  try {
+    // Creating it also watched the series.
+    const watches = (await (await page.request.get(url("/api/admin/monitoring/anomalies/watches"))).json()) as { watches: { id: string; metric: string; stat: string; isActive: boolean }[] };
+    const watch = watches.watches.find((w) => w.metric === metric);
+    expect(watch).toMatchObject({ stat: "p95", isActive: true });
+
+    // Editing it opens on the anomaly fields, as saved.
+    await card.getByRole("button", { name: `Edit ${name}`, exact: true }).click();
+    const editing = page.getByTestId("rule-editor");
+    await expect(editing.getByLabel("Kind", { exact: true })).toHaveValue("anomaly");
+    await expect(editing.getByLabel("Statistic", { exact: true })).toHaveValue("p95");
+    await expect(editing.getByLabel("Minimum score", { exact: true })).toHaveValue("0.8");
+    await editing.getByRole("button", { name: "Cancel" }).click();
+    if (watch) await page.request.delete(url(`/api/admin/monitoring/anomalies/watches/${watch.id}`));
+  } finally {
+    await page.request.delete(url(`/api/admin/monitoring/rules/${ruleId}`));
+  }
+});

@@ -1,0 +1,110 @@
+"use client";
+
+import { Card, LineChart, type Color } from "@tremor/react";
+import { useMemo } from "react";
+import { formatAxisTime } from "./format-trend-time";
+import { MarkerStrip, markersOf } from "./marker-strip";
+import type { TrendChart, TrendPeriod } from "./trends-api";
+
+const COLOURS: Record<string, Color[]> = {
+  payments: ["emerald"],
+  api: ["blue", "amber", "rose"],
+  database: ["violet", "teal", "orange"],
+};
+const FALLBACK_COLOURS: Color[] = ["blue", "amber", "rose", "violet", "teal"];
+
+/** The chart's plot area starts after the y axis and the x axis' padding: the marker strip lines up with it. */
+const Y_AXIS_WIDTH = 44;
+const X_PADDING = 8;
+
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+
+/** The unit goes into the series' name, so the legend and the tooltip both say it. */
+function seriesName(line: TrendChart["lines"][number]): string {
+  return line.unit ? `${line.label} (${line.unit})` : line.label;
+}
+
+function formatWithUnit(value: number, unit: string): string {
+  const shown = compact.format(value);
+  return unit === "%" ? `${shown}%` : unit ? `${shown} ${unit}` : shown;
+}
+
+/**
+ * One trend: its lines over the period, then the alerts and anomalies on its metrics. Lines of
+ * different units share one axis (Tremor has no second one), so each line's latest and peak
+ * value is also written out with its unit: a small line next to a big one stays readable.
+ */
+export function TrendChartCard({ chart, period }: { chart: TrendChart; period: TrendPeriod }) {
+  const names = chart.lines.map(seriesName);
+  const rows = useMemo(
+    () =>
+      chart.points.map((point) => {
+        const row: Record<string, string | number | null> = { time: formatAxisTime(point.t!, period) };
+        for (const line of chart.lines) row[seriesName(line)] = point[line.label] ?? null;
+        return row;
+      }),
+    [chart, period],
+  );
+  const markers = useMemo(() => markersOf(chart), [chart]);
+  const hasData = chart.points.some((point) => chart.lines.some((line) => point[line.label] != null));
+  const first = chart.points[0]?.t ?? 0;
+  const last = chart.points[chart.points.length - 1]?.t ?? first;
+  const headingId = `trend-${chart.key}-title`;
+
+  return (
+    <Card className="min-w-0 p-4" data-testid={`trend-chart-${chart.key}`} aria-labelledby={headingId}>
+      <h3 id={headingId} className="font-medium">
+        {chart.title}
+      </h3>
+      {hasData ? (
+        <figure className="mt-2 min-w-0">
+          <LineChart
+            className="h-56 w-full"
+            data={rows}
+            index="time"
+            categories={names}
+            colors={COLOURS[chart.key] ?? FALLBACK_COLOURS}
+            valueFormatter={(value) => compact.format(value)}
+            yAxisWidth={Y_AXIS_WIDTH}
+            padding={{ left: X_PADDING, right: X_PADDING }}
+            autoMinValue
+            connectNulls={false}
+            showAnimation={false}
+            tickGap={24}
+            aria-hidden
+            data-testid="trend-chart-lines"
+          />
+          <figcaption className="sr-only">
+            {chart.title} over the period: {names.join(", ")}. The latest values are listed below the chart.
+          </figcaption>
+        </figure>
+      ) : (
+        <p className="mt-2 flex h-32 items-center justify-center rounded-md bg-slate-100 px-3 text-center text-sm text-slate-600 dark:bg-slate-800 dark:text-slate-300" data-testid="trend-chart-empty">
+          No data in this period yet.
+        </p>
+      )}
+      <MarkerStrip markers={markers} from={first} to={last} insetLeft={hasData ? Y_AXIS_WIDTH + X_PADDING : 0} insetRight={hasData ? X_PADDING : 0} />
+      {hasData && <LineSummaries chart={chart} />}
+    </Card>
+  );
+}
+
+/** "p95: 230 ms now, peak 910 ms": each line in its own unit. */
+function LineSummaries({ chart }: { chart: TrendChart }) {
+  return (
+    <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-400" data-testid="trend-chart-summary">
+      {chart.lines.map((line) => {
+        const values = chart.points.map((point) => point[line.label]).filter((v): v is number => v != null);
+        const latest = values[values.length - 1];
+        return (
+          <div key={line.label} className="min-w-0">
+            <dt className="inline font-medium">{line.label}: </dt>
+            <dd className="inline tabular-nums">
+              {latest === undefined ? "no data" : `${formatWithUnit(latest, line.unit)} latest, peak ${formatWithUnit(Math.max(...values), line.unit)}`}
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
