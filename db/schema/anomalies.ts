@@ -56,7 +56,8 @@ export const anomalyEvent = pgTable(
     expected: doublePrecision("expected"),
     /** "DB connections 3.4× the usual for Tuesday 14:00", written at the most unusual minute. */
     explanation: text("explanation").notNull(),
-    details: jsonb("details").$type<{ basis: string | null; peakAt: string }>().notNull(),
+    /** `direction`: whether the series went above or below what was expected when the anomaly opened. */
+    details: jsonb("details").$type<{ basis: string | null; peakAt: string; direction: "up" | "down" }>().notNull(),
   },
   (t) => [
     index("anomaly_event_started_idx").on(t.startedAt),

@@ -73,7 +73,7 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, ti
       .select()
       .from(anomalyEvent)
       .where(and(eq(anomalyEvent.watchId, watch.id), isNull(anomalyEvent.endedAt)));
-    let openEvent = open ? { id: open.id, peakScore: open.peakScore } : null;
+    let openEvent = open ? { id: open.id, peakScore: open.peakScore, direction: open.details.direction } : null;
     let episode: EpisodeState = { open: openEvent !== null, run: current.episodeRun };
     const { firstTs, options } = detector.toJSON();
     let learntFrom = firstTs === null ? null : firstTs + options.learningMinutes * MINUTE_MS;
@@ -86,7 +86,8 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, ti
       const next = nextEpisodeStep(episode, { ...verdict, learnt: t >= learntFrom });
       episode = next.state;
       const explanation = () => explainAnomaly({ label: current.label, value, expected: verdict.expected, basis: verdict.basis, at: new Date(t), timeZone });
-      const details = { basis: verdict.basis, peakAt: new Date(t).toISOString() };
+      const direction = verdict.expected !== null && value < verdict.expected ? "down" : "up";
+      const details = { basis: verdict.basis, peakAt: new Date(t).toISOString(), direction } as const;
       if (next.step === "open") {
         const [row] = await tx
           .insert(anomalyEvent)
@@ -101,11 +102,14 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, ti
             details,
           })
           .returning({ id: anomalyEvent.id });
-        openEvent = { id: row!.id, peakScore: verdict.score };
+        openEvent = { id: row!.id, peakScore: verdict.score, direction };
         counts.opened++;
       } else if (next.step === "continue" && openEvent) {
         // The explanation follows the most unusual minute: "3.4×" is the peak, not the latest.
-        const peak = verdict.score > openEvent.peakScore;
+        // Only a peak on the side the anomaly opened on: the drop back after a spike is often
+        // the sharper surprise (the recent level has moved up), but "down to 30 % of the usual"
+        // would describe the recovery, not the incident.
+        const peak = verdict.score > openEvent.peakScore && direction === openEvent.direction;
         if (peak) openEvent.peakScore = verdict.score;
         await tx
           .update(anomalyEvent)

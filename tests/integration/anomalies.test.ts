@@ -142,6 +142,8 @@ describe("online anomaly detection over the store", () => {
     expect(await listActiveAlerts(t.ctx)).toEqual([]);
     const [ended] = await t.ctx.db.select().from(anomalyEvent);
     expect(ended!.endedAt).not.toBeNull();
+    // The drop back to normal was a surprise too, but the explanation still tells of the spike.
+    expect(ended!.explanation).toMatch(/× the usual/);
 
     // The trends page's database chart carries it as a marker.
     const trends = await loadTrends(t.ctx, "24h", "UTC");
