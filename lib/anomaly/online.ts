@@ -1,4 +1,5 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { selectRows } from "@/db";
 import { anomalyEvent, anomalyWatch } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { loadBuckets } from "@/lib/metrics/history";
@@ -34,8 +35,12 @@ export interface DetectionResult {
 export async function detectAnomalies(ctx: Ctx, now: Date, timeZone: string): Promise<DetectionResult> {
   const result: DetectionResult = { watches: 0, judged: 0, opened: 0, resolved: 0 };
   const watches = await ctx.db.select().from(anomalyWatch).where(eq(anomalyWatch.isActive, true));
-  // A minute is complete once it has ended: the rollup that just ran has folded it in.
-  const end = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
+  // A minute is complete once it has ended and the rollup that just ran has folded it in.
+  // Late samples written since are still marked for backfill: judging their minutes now would
+  // judge them without those samples, and each minute is judged only once, so wait for them.
+  const [pending] = await selectRows<{ from_ts: Date | string | null }>(ctx.db, sql`select min(from_ts) as from_ts from rollup_backfill`);
+  const backfillFrom = pending?.from_ts ? Math.floor(new Date(pending.from_ts).getTime() / MINUTE_MS) * MINUTE_MS : Infinity;
+  const end = Math.min(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS, backfillFrom);
   for (const watch of watches) {
     result.watches++;
     let from = watch.judgedTo ? watch.judgedTo.getTime() + MINUTE_MS : end - CATCH_UP_MS;

@@ -4,14 +4,14 @@ import { alertRule, anomalyEvent, anomalyWatch } from "@/db/schema";
 import { listActiveAlerts } from "@/lib/alerts/alert-lifecycle";
 import { listAnomalies } from "@/lib/anomaly/events";
 import { detectAnomalies } from "@/lib/anomaly/online";
-import { listWatches, seedDefaultWatches, unwatchSeries, watchSeries, DEFAULT_WATCHES } from "@/lib/anomaly/watches";
+import { ensureWatch, listWatches, seedDefaultWatches, unwatchSeries, watchSeries, DEFAULT_WATCHES } from "@/lib/anomaly/watches";
 import { ensureAdmin, authenticate } from "@/lib/auth/users";
 import { LoginThrottle } from "@/lib/auth/login-throttle";
 import type { Actor } from "@/lib/context";
 import { seededRandom } from "@/lib/demo/seeded-random";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
 import { loadTrends } from "@/lib/metrics/trends";
-import { rollUpRange } from "@/lib/rollups/rollup";
+import { rollUpRange, rollUpRecent } from "@/lib/rollups/rollup";
 import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
 import { createRule, updateRule } from "@/lib/rules/rules";
 import { soleLeader } from "@/lib/runtime/leader-lease";
@@ -177,3 +177,27 @@ describe("online anomaly detection over the store", () => {
     expect(alert!.reason).toMatch(/no anomaly score .* judged nothing lately/);
   });
 });
+
+describe("online detection and late samples", () => {
+  it("does not judge minutes whose late samples are still waiting for the rollup", async () => {
+    const t = await openTestStore(new Date(NOW));
+    try {
+      await watchSeriesAs(t, { metric: "queue.depth", service: null });
+      const cache = new SeriesCache();
+      // Samples an hour old are written as a backfill, marked for the next rollup run.
+      await writeSamples(t.store, cache, [{ metric: "queue.depth", service: "worker", tags: {}, value: 3, ts: NOW - 60 * MINUTE }], { from: new Date(NOW - 60 * MINUTE), to: new Date(NOW - 59 * MINUTE) });
+      expect((await detectAnomalies(t.ctx, new Date(NOW), "UTC")).judged).toBe(0);
+      const [before] = await t.ctx.db.select().from(anomalyWatch);
+      expect(before!.judgedTo!.getTime()).toBeLessThan(NOW - 60 * MINUTE);
+      // Once the rollup has folded them in, their minute is judged with them.
+      await rollUpRecent(t.store, new Date(NOW));
+      expect((await detectAnomalies(t.ctx, new Date(NOW), "UTC")).judged).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+async function watchSeriesAs(t: TestStore, series: { metric: string; service: string | null }) {
+  await t.ctx.db.transaction((tx) => ensureWatch(tx, { ...series, stat: "avg" }, t.ctx.now()));
+}
