@@ -10,6 +10,7 @@ import type { LiveStatus } from "./live-connection";
 import { MetricCard } from "./metric-card";
 import { ServiceHealth } from "./service-health";
 import { StatusBar } from "./status-bar";
+import { UnusualNow } from "./unusual-now";
 import { useLiveDashboard, useNow } from "./use-live-dashboard";
 
 /** What an admin can change from the dashboard; a viewer gets none of it. */
@@ -96,6 +97,7 @@ export function DashboardView({
               ))}
             </div>
           </section>
+          <UnusualNow anomalies={snapshot.anomalies} now={now} />
           <ServiceHealth services={snapshot.services} />
           <AlertList alerts={snapshot.alerts} now={now} onAcknowledge={actions?.acknowledge} />
           <JobList jobs={snapshot.jobs} />

@@ -1,4 +1,5 @@
 import type { AlertView } from "@/lib/alerts/alert-lifecycle";
+import type { AnomalyView } from "@/lib/anomaly/events";
 import type { Card, DashboardSnapshot, LatestValue } from "@/lib/metrics/dashboard";
 
 /**
@@ -27,9 +28,10 @@ export interface SnapshotPatch {
   latest?: ListPatch<LatestValue>;
   services?: ListPatch<DashboardSnapshot["services"][number]>;
   jobs?: ListPatch<DashboardSnapshot["jobs"][number]>;
+  anomalies?: ListPatch<AnomalyView>;
 }
 
-type ListField = "cards" | "alerts" | "latest" | "services" | "jobs";
+type ListField = "cards" | "alerts" | "latest" | "services" | "jobs" | "anomalies";
 type Item<F extends ListField> = DashboardSnapshot[F][number];
 
 /** How each list's items are told apart. */
@@ -39,6 +41,7 @@ const KEYS: { [F in ListField]: (item: Item<F>) => string } = {
   latest: (value) => String(value.seriesId),
   services: (service) => service.name,
   jobs: (job) => job.slug,
+  anomalies: (anomaly) => anomaly.id,
 };
 const LIST_FIELDS = Object.keys(KEYS) as ListField[];
 

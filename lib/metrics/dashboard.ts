@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { selectRows } from "@/db";
 import { listActiveAlerts, listRecentAlerts, type AlertView } from "@/lib/alerts/alert-lifecycle";
+import { listAnomalies, type AnomalyView } from "@/lib/anomaly/events";
 import type { Ctx } from "@/lib/context";
 import { listHealthChecks } from "@/lib/checks/health-checks";
 import type { CheckState } from "@/db/schema";
@@ -31,6 +32,8 @@ export interface DashboardSnapshot {
   services: { name: string; url: string; state: CheckState | null; reason: string | null; latencyMs: number | null }[];
   /** Heartbeat jobs and their state. */
   jobs: { slug: string; name: string; state: JobState; reason: string; running: boolean }[];
+  /** Anomalies open now on watched series: what no rule may be looking at. */
+  anomalies: AnomalyView[];
 }
 
 export function overallStatus(alerts: AlertView[]): DashboardSnapshot["status"] {
@@ -80,11 +83,12 @@ export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
   const [recent, open] = await Promise.all([listRecentAlerts(ctx, new Date(now.getTime() - 24 * 3600_000)), listActiveAlerts(ctx)]);
   const alerts = [...open, ...recent.filter((a) => !open.some((o) => o.id === a.id))].sort((a, b) => b.triggeredAt.localeCompare(a.triggeredAt));
   const openAlertRuleIds = new Set(open.map((a) => a.ruleId));
-  const [cards, latest, jobs, checks] = await Promise.all([
+  const [cards, latest, jobs, checks, anomalies] = await Promise.all([
     loadCards(ctx, now, openAlertRuleIds),
     loadLatestValues(ctx, now),
     listJobs(ctx),
     listHealthChecks(ctx),
+    listAnomalies(ctx, { since: now, openOnly: true, limit: 20 }),
   ]);
   return {
     generatedAt: now.toISOString(),
@@ -94,5 +98,6 @@ export async function loadDashboard(ctx: Ctx): Promise<DashboardSnapshot> {
     latest,
     services: checks.map((c) => ({ name: c.name, url: c.url, state: c.lastState, reason: c.lastReason, latencyMs: c.lastLatencyMs })),
     jobs: jobs.map(({ slug, name, state, reason, running }) => ({ slug, name, state, reason, running })),
+    anomalies,
   };
 }

@@ -211,7 +211,12 @@ async function assemble(config: Config, store: Store, ctx: Ctx, loops: boolean):
 
   const rollups: Runtime["rollups"] = {
     rollUpRecent: (now) => rollUpRecent(store, now, config.retention),
-    detectAnomalies: (now) => detectAnomalies(ctx, now, config.timeZone),
+    detectAnomalies: async (now) => {
+      const result = await detectAnomalies(ctx, now, config.timeZone);
+      // An anomaly opened or ended: the dashboard's "Unusual now" changes.
+      if (result.opened > 0 || result.resolved > 0) snapshots.markDirty();
+      return result;
+    },
     enforceRetention: (now) => enforceRetention(store, now, config.retention),
   };
   // Scheduled workflows run in this process unless an Inngest server calls them at /api/inngest.

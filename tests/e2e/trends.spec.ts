@@ -143,12 +143,8 @@ test("three days of a daily pattern then a 5× spike: the detector explains the 
   const label = `E2E orders ${stamp}`;
   await signIn(page);
 
-  // The rollup job backfills, then detection runs, both at the top of the minute. A watch made
-  // just before a run that had already read its backfill marks would judge the past as empty:
-  // keep clear of the minute's turn.
-  const second = () => (Date.now() % MINUTE_MS) / 1000;
-  if (second() < 5 || second() > 40) await page.waitForTimeout(((65 - second()) % 60) * 1000);
-
+  // Watching first, then the backdated samples: detection waits for minutes still marked for
+  // the rollup, so whichever comes first at the turn of the minute, the past is judged with them.
   const watched = await page.request.post(url("/api/admin/monitoring/anomalies/watches"), { data: { metric, label } });
   expect(watched.status()).toBe(201);
   const watchId = ((await watched.json()) as { watch: { id: string } }).watch.id;

@@ -10,6 +10,7 @@ import { LoginThrottle } from "@/lib/auth/login-throttle";
 import type { Actor } from "@/lib/context";
 import { seededRandom } from "@/lib/demo/seeded-random";
 import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
+import { loadDashboard } from "@/lib/metrics/dashboard";
 import { loadTrends } from "@/lib/metrics/trends";
 import { rollUpRange, rollUpRecent } from "@/lib/rollups/rollup";
 import { RuleEvaluator } from "@/lib/rules/rule-evaluator";
@@ -122,6 +123,8 @@ describe("online anomaly detection over the store", () => {
     const [anomaly] = await listAnomalies(t.ctx, { since: new Date(NOW), openOnly: true });
     expect(anomaly!.explanation).toMatch(/^DB connections \d+(\.\d)?× the usual (for \d\d:\d\d|for \w+day \d\d:\d\d|lately)$/);
     expect(anomaly!.peakScore).toBeGreaterThanOrEqual(0.5);
+    // The live dashboard lists it as unusual now.
+    expect((await loadDashboard(t.ctx)).anomalies.map((a) => a.id)).toEqual([anomaly!.id]);
 
     // The rule waited out its `for` of a minute on the detector's score, then fired with the explanation.
     const [alert] = await listActiveAlerts(t.ctx);

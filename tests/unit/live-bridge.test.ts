@@ -8,7 +8,7 @@ import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 import { createDatabase, POSTGRES_URL } from "../support/test-store";
 
 const alert = (status: AlertView["status"] = "firing"): AlertView => alertView({ status });
-const snapshot = { generatedAt: "2026-01-05T10:00:00.000Z", status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [] } as DashboardSnapshot;
+const snapshot = { generatedAt: "2026-01-05T10:00:00.000Z", status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [], anomalies: [] } as DashboardSnapshot;
 
 /**
  * Two "instances" on one database's LISTEN/NOTIFY: the machine's Postgres (one connection

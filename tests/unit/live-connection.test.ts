@@ -5,7 +5,7 @@ import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 /** How a fake transport behaves when opened: delivers, is refused, or opens and says nothing. */
 type Behaviour = "works" | "refused" | "silent";
 
-const snapshot = (generatedAt: string): DashboardSnapshot => ({ generatedAt, status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [] });
+const snapshot = (generatedAt: string): DashboardSnapshot => ({ generatedAt, status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [], anomalies: [] });
 
 /** A server and a network the test can break piece by piece, on vitest's fake clock. */
 function fakeWorld() {

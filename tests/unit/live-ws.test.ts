@@ -9,7 +9,7 @@ import { DEFAULT_LIVE_SETTINGS } from "@/lib/live/live-settings";
 import { formatFrame, isSameOrigin, LIVE_WS_PATH, LiveSocketGateway } from "@/lib/live/ws-gateway";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
 
-const snapshot: DashboardSnapshot = { generatedAt: "2026-01-05T10:00:00.000Z", status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [] };
+const snapshot: DashboardSnapshot = { generatedAt: "2026-01-05T10:00:00.000Z", status: "operational", cards: [], alerts: [], latest: [], services: [], jobs: [], anomalies: [] };
 const alert = (reason = "slow") => ({ id: "a1", ruleName: "slow", status: "firing", reason }) as AlertView;
 const SESSION = "session=ok";
 

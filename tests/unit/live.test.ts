@@ -15,6 +15,7 @@ const snapshot = (generatedAt = "2026-01-05T10:00:00.000Z"): DashboardSnapshot =
   latest: [],
   services: [],
   jobs: [],
+  anomalies: [],
 });
 
 const alert = (status: AlertView["status"] = "firing") => ({ id: "a1", ruleName: "slow", status }) as AlertView;

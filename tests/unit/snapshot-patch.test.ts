@@ -20,6 +20,7 @@ const snapshot = (latest: LatestValue[], over: Partial<DashboardSnapshot> = {}):
   latest,
   services: [],
   jobs: [],
+  anomalies: [],
   ...over,
 });
 
