@@ -18,6 +18,8 @@
  */
 const POINT_FLOOR = 4;
 const DRIFT_FLOOR = 1;
+/** Visit count assumed for a slot restored from a state stored before visits were counted. */
+const ESTABLISHED = 1e6;
 
 export interface CandidateParams {
   /** Points a candidate must have judged before its verdicts count. */
@@ -76,6 +78,10 @@ export interface CandidateState {
   openSlot: number;
   /** Points seen in that first visit so far. */
   openCount: number;
+  /** Judged visits per profile slot (a visit is a run of points in one absolute slot); seasonal candidates only. */
+  visits: Float64Array;
+  /** Absolute slot of the last judged point, to count visits. */
+  lastSlot: number;
 }
 
 export interface Verdict {
@@ -84,6 +90,8 @@ export interface Verdict {
   expected: number;
   /** The candidate's typical absolute error at this time of day before this point, to rank candidates. */
   error: number;
+  /** Earlier judged visits of this profile slot (Infinity for the non-seasonal candidate). */
+  visits: number;
 }
 
 export function newCandidate(period: number, slotsPerDay: number): CandidateState {
@@ -105,6 +113,8 @@ export function newCandidate(period: number, slotsPerDay: number): CandidateStat
     runLength: 0,
     openSlot: -1,
     openCount: 0,
+    visits: new Float64Array(period > 1 ? period : 0),
+    lastSlot: -1,
   };
 }
 
@@ -154,7 +164,11 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
     const rough = (m.texture - m.textureMean) / Math.sqrt(m.textureVar + 1e-6) / p.textureZ;
     // A slot with no track record yet cannot make its candidate the best one.
     const slotError = m.slotError[d]!;
-    verdict = { surprise: Math.max(point, drift, rough), expected, error: Number.isNaN(slotError) ? Infinity : slotError };
+    verdict = { surprise: Math.max(point, drift, rough), expected, error: Number.isNaN(slotError) ? Infinity : slotError, visits: m.period > 1 ? m.visits[s]! : Infinity };
+  }
+  if (m.period > 1 && slot !== m.lastSlot) {
+    m.visits[s] = m.visits[s]! + 1;
+    m.lastSlot = slot;
   }
 
   // learn (after judging: the verdict above used only earlier points)
@@ -192,7 +206,10 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   return verdict;
 }
 
-export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError" | "openSlot" | "openCount"> {
+export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError" | "openSlot" | "openCount" | "visits" | "lastSlot"> {
+  /** Absent in states stored before visits were counted: every visited slot then counts as established. */
+  visits?: number[];
+  lastSlot?: number;
   /** Absent in states stored before first visits were averaged. */
   openSlot?: number;
   openCount?: number;
@@ -205,10 +222,12 @@ const toNullable = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? 
 const fromNullable = (a: (number | null)[]) => Float64Array.from(a, (v) => v ?? NaN);
 
 export function candidateToJson(m: CandidateState): CandidateJson {
-  return { ...m, profile: toNullable(m.profile), slotError: toNullable(m.slotError) };
+  return { ...m, profile: toNullable(m.profile), slotError: toNullable(m.slotError), visits: Array.from(m.visits) };
 }
 
 export function candidateFromJson(j: CandidateJson, slotsPerDay: number): CandidateState {
   const slotError = j.slotError ? fromNullable(j.slotError) : new Float64Array(slotsPerDay).fill(NaN);
-  return { ...j, level: j.level ?? NaN, profile: fromNullable(j.profile), slotError, openSlot: j.openSlot ?? -1, openCount: j.openCount ?? 0 };
+  const profile = fromNullable(j.profile);
+  const visits = j.visits ? Float64Array.from(j.visits) : Float64Array.from(profile.length > 1 ? profile : [], (v) => (Number.isNaN(v) ? 0 : ESTABLISHED));
+  return { ...j, level: j.level ?? NaN, profile, slotError, openSlot: j.openSlot ?? -1, openCount: j.openCount ?? 0, visits, lastSlot: j.lastSlot ?? -1 };
 }

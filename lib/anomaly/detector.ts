@@ -7,6 +7,15 @@ import {
   judgeAndLearn,
   newCandidate,
 } from "./candidate-model";
+import {
+  type LevelRangeJson,
+  type LevelRangeParams,
+  type LevelRangeState,
+  judgeLevelRange,
+  levelRangeFromJson,
+  levelRangeToJson,
+  newLevelRange,
+} from "./model-level-range";
 
 /**
  * An online, strictly causal anomaly detector for one metric series.
@@ -18,6 +27,8 @@ import {
  * nothing, while the recent level still judges the hours where the profile adds nothing.
  * A surprise ≥ 1 raises an anomaly only if it also passes a likelihood gate: the surprise
  * must be unusual for this series, judged against the series' own history of surprises.
+ * A second, different kind of evidence also raises one: the value drags the smoothed level
+ * out of the range it has kept over the last two weeks (see model-level-range.ts).
  *
  * One instance per series, fed in time order; `toJSON`/`fromJSON` store and resume it.
  */
@@ -25,7 +36,7 @@ import {
 export type Basis = "recent" | "daily" | "weekly";
 const BASES: readonly Basis[] = ["recent", "daily", "weekly"];
 
-export interface DetectorOptions extends Partial<CandidateParams> {
+export interface DetectorOptions extends Partial<CandidateParams>, Partial<LevelRangeParams> {
   /** Width of a profile slot in minutes. */
   slotMinutes?: number;
   /** Candidates whose typical error at this time of day is within this factor of the best one may explain a point. */
@@ -60,6 +71,12 @@ export interface DetectorOptions extends Partial<CandidateParams> {
    * by more than this many typical errors (2 mean absolute errors ≈ 2.5 σ of Gaussian noise).
    */
   weeklyDistinct?: number;
+  /**
+   * A daily-profile slot judged on fewer than this many earlier days may explain a point away, but
+   * its alert also needs the recent level to be surprised (right after learning a slot rests on
+   * one or two visits, and one odd day sets its offset).
+   */
+  youngVisits?: number;
 }
 
 type Options = Required<DetectorOptions>;
@@ -88,6 +105,11 @@ export const DEFAULT_OPTIONS: Options = {
   textureZ: 2.5,
   shiftZ: 3,
   shiftPersist: 12,
+  youngVisits: 2,
+  levelRangeAlpha: 0.05,
+  levelRangeDays: 14,
+  levelRangeMargin: 0.02,
+  levelRangeNoise: 6,
 };
 
 export interface Observation {
@@ -113,6 +135,8 @@ export interface DetectorJson {
   /** Timestamp of the last point (absent in older states: the first point then decays as one step). */
   lastTs?: number | null;
   candidates: CandidateJson[];
+  /** The level-range model (absent in older states: it then starts afresh and counts once it holds a week again). */
+  range?: LevelRangeJson;
   /** Absent in states stored before the likelihood: it then starts afresh. */
   likelihood?: { short: number; mean: number; variance: number; rawMean: number; rawVariance: number; rawMax?: number };
 }
@@ -139,11 +163,13 @@ export class AnomalyDetector {
   private rawMean = 0;
   private rawVar = 0;
   private rawMax = 0;
+  private range: LevelRangeState;
 
   constructor(options: DetectorOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     const slotsPerDay = Math.round(MINUTES_PER_DAY / this.options.slotMinutes);
     this.candidates = [newCandidate(1, slotsPerDay), newCandidate(slotsPerDay, slotsPerDay), newCandidate(slotsPerDay * 7, slotsPerDay)];
+    this.range = newLevelRange(this.options.levelRangeDays);
   }
 
   observe(ts: number, value: number): Observation {
@@ -177,6 +203,12 @@ export class AnomalyDetector {
       }
     });
     if (surprise === Infinity) surprise = 0;
+    // A daily slot judged on fewer than `youngVisits` earlier days rests on one or two visits: it
+    // may explain a point away, but its alert needs the recent level to be surprised too. Only the
+    // alert is vetoed; the score, and so the likelihood gate's statistics, stay the judge's.
+    const recent = verdicts[0]!.verdict;
+    const young = judge === DAILY && verdicts[DAILY]!.verdict!.visits < o.youngVisits && recent !== null && recent.surprise < 1;
+
     // The explanation: the weekly profile refines the daily one, so it is named only where the two
     // disagree by more than `weeklyDistinct` typical errors (the larger of their errors at this
     // time of day). Otherwise "the usual for 03:00" is the truer statement than "the usual for
@@ -196,6 +228,13 @@ export class AnomalyDetector {
 
     const raw = surprise / (surprise + 1);
     const unusual = this.judgeLikelihood(raw, step);
+    // The explaining candidate's typical error at this time of day (at least the relative floor,
+    // as for the candidates' own scale): the noise a breakout must beat.
+    const noise = judge < 0 ? Infinity : Math.max(verdicts[judge]!.error, floor);
+    // The range counts once it holds half its horizon (a week by default, so a weekly cycle and a
+    // heavy tail have been seen), and never before the learning period is over.
+    const history = Math.max(o.learningMinutes, (o.levelRangeDays * MINUTES_PER_DAY) / 2) * MINUTE_MS;
+    const breakout = judgeLevelRange(this.range, o, ts, value, floor, noise, history);
 
     this.points++;
     this.sinceAlert = Math.min(this.sinceAlert + 1, Number.MAX_SAFE_INTEGER);
@@ -205,12 +244,15 @@ export class AnomalyDetector {
     const inEpisode = this.sinceAlert <= o.refractory;
     const open = !inEpisode || surprise >= o.escalation * this.episodeSurprise;
     if (inEpisode) this.episodeSurprise = Math.max(this.episodeSurprise, surprise);
-    if (surprise >= 1 && unusual && open && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
+    // Two kinds of evidence: a surprise that passes the likelihood gate, or a breakout of the level
+    // out of its range of the last `levelRangeDays` days (model-level-range.ts).
+    const evidence = (surprise >= 1 && unusual && !young) || breakout >= 1;
+    if (evidence && open && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
       isAnomaly = true;
       this.sinceAlert = 0;
       this.episodeSurprise = surprise;
     }
-    return { score: raw, isAnomaly, expected, basis };
+    return { score: Math.max(raw, breakout / (breakout + 1)), isAnomaly, expected, basis };
   }
 
   /**
@@ -254,6 +296,7 @@ export class AnomalyDetector {
       firstTs: this.firstTs,
       lastTs: this.lastTs,
       candidates: this.candidates.map(candidateToJson),
+      range: levelRangeToJson(this.range),
       likelihood: { short: this.shortRaw, mean: this.shortMean, variance: this.shortVar, rawMean: this.rawMean, rawVariance: this.rawVar, rawMax: this.rawMax },
     };
   }
@@ -274,6 +317,7 @@ export class AnomalyDetector {
       d.rawVar = json.likelihood.rawVariance;
       d.rawMax = json.likelihood.rawMax ?? 0;
     }
+    d.range = levelRangeFromJson(json.range, d.options.levelRangeDays);
     json.candidates.forEach((c, i) => {
       d.candidates[i] = candidateFromJson(c, d.candidates[i]!.slotError.length);
     });

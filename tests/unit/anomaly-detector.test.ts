@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AnomalyDetector, type Observation } from "@/lib/anomaly/detector";
+import { AnomalyDetector, type DetectorJson, type Observation } from "@/lib/anomaly/detector";
+import { judgeLevelRange, newLevelRange } from "@/lib/anomaly/model-level-range";
 
 const START = Date.UTC(2024, 0, 1); // a Monday, 00:00 UTC
 const STEP = 5 * 60_000;
@@ -120,6 +121,65 @@ describe("AnomalyDetector", () => {
       expect(flags[0]! - spikeAt).toBeLessThan(2);
       expect(flags.filter((f) => f < spikeAt || f > spikeAt + 60)).toEqual([]);
     });
+  });
+
+  // The second kind of evidence (model-level-range.ts): an incident on day 7 fills the fading
+  // records with +80 misses, so a drop to a level never held two days later scores below 1 on the
+  // residual path alone. It drags the smoothed level out of its range (judged once the range holds
+  // a week) and is flagged.
+  it("flags a drop to a level never held, even while the records still hold an earlier incident", () => {
+    const incidentAt = 7 * PER_DAY + 144; // day 7, 12:00, one hour at +80
+    const dropAt = 9 * PER_DAY + 36; // day 9, 03:00, the daily low: three points at 50
+    for (const seed of [1, 2, 3]) {
+      const values = series(
+        11 * PER_DAY,
+        (i, n) => {
+          if (i >= dropAt && i < dropAt + 3) return 50;
+          const wave = 100 - 10 * Math.cos((2 * Math.PI * (i % PER_DAY)) / PER_DAY);
+          return wave + 2 * n + (i >= incidentAt && i < incidentAt + 12 ? 80 : 0);
+        },
+        seed,
+      );
+      const flags = flagged(run(values));
+      expect(flags[0]).toBe(incidentAt);
+      const later = flags.filter((f) => f > incidentAt + 12);
+      expect(later).toHaveLength(1);
+      expect(later[0]! - dropAt).toBeGreaterThanOrEqual(0);
+      expect(later[0]! - dropAt).toBeLessThan(3);
+    }
+  });
+
+  it("level range: quiet on noise and on a slow drift, a breakout on a jump past the range", () => {
+    const params = { levelRangeAlpha: 0.05, levelRangeDays: 14, levelRangeMargin: 0.02, levelRangeNoise: 6 };
+    const n = noise(5);
+    const r = newLevelRange(14);
+    const at = (i: number) => START + i * STEP;
+    let worst = 0;
+    // Three days of noise (sd 1, typical error ~0.8), then a drift down by 0.02 per point for a day.
+    for (let i = 0; i < 4 * PER_DAY; i++) {
+      const value = 100 + n() - (i >= 3 * PER_DAY ? 0.02 * (i - 3 * PER_DAY) : 0);
+      const b = judgeLevelRange(r, params, at(i), value, 1e-3, 0.8, 2 * 1440 * 60_000);
+      if (i >= 2 * PER_DAY) worst = Math.max(worst, b);
+    }
+    expect(worst).toBeLessThan(1);
+    // The level now sits near its two-week low (~94); a value 20 below it breaks out.
+    expect(judgeLevelRange(r, params, at(4 * PER_DAY), 74, 1e-3, 0.8, 2 * 1440 * 60_000)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("restores a state stored before the level range and visit counts existed", () => {
+    const values = series(6 * PER_DAY, (i, n) => 100 + (businessHours(i) ? 50 : 0) + n + (i === 5 * PER_DAY + 120 ? 80 : 0), 9);
+    const detector = new AnomalyDetector();
+    run(values.slice(0, 4 * PER_DAY), detector);
+    const json = JSON.parse(JSON.stringify(detector.toJSON())) as DetectorJson & { options: Record<string, unknown> };
+    delete json.range;
+    for (const c of json.candidates) {
+      delete c.visits;
+      delete c.lastSlot;
+    }
+    for (const key of ["youngVisits", "levelRangeAlpha", "levelRangeDays", "levelRangeMargin", "levelRangeNoise"]) delete json.options[key];
+    const restored = AnomalyDetector.fromJSON(json);
+    const flags = flagged(run(values, restored, 4 * PER_DAY), 4 * PER_DAY);
+    expect(flags).toEqual([5 * PER_DAY + 120]);
   });
 
   it("is causal: a point's score does not depend on the points after it", () => {
