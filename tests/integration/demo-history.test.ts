@@ -7,6 +7,9 @@ import { INCIDENT_KINDS, INCIDENT_SCHEDULE } from "@/lib/demo/incident-schedule"
 import { loadTrends } from "@/lib/metrics/trends";
 import { rollUpHours, rollUpRecent } from "@/lib/rollups/rollup";
 import { seedDefaultRules } from "@/lib/rules/default-rules";
+import { seededRandom } from "@/lib/demo/seeded-random";
+import { simulateSecond } from "@/lib/demo/simulated-shop";
+import { SeriesCache, writeSamples } from "@/lib/ingest/write-samples";
 import { openTestStore, type TestStore } from "../support/test-store";
 
 const NOW = new Date("2026-03-10T12:00:30Z");
@@ -63,14 +66,12 @@ describe("the demo's week of history", () => {
     expect(written.map((r) => ({ ...r, sum: Math.round(r.sum * 1000) }))).toEqual(rebuilt.map((r) => ({ ...r, sum: Math.round(r.sum * 1000) })));
   });
 
-  it("injects every kind of incident, at least two a day after the detector's two days of learning", () => {
+  it("injects every kind of incident a threshold rule catches, every day; slow queries are left for the live demo", () => {
     const kinds = new Set(first.incidents.map((i) => i.kind));
-    expect([...kinds].sort()).toEqual([...INCIDENT_KINDS].sort());
+    expect([...kinds].sort()).toEqual(INCIDENT_KINDS.filter((k) => k !== "slow-queries").sort());
     const start = NOW.getTime() - 7 * DAY;
-    for (let day = 2; day < 6; day++) {
-      const that = first.incidents.filter((i) => i.start >= start + day * DAY && i.start < start + (day + 1) * DAY);
-      expect(that.length).toBeGreaterThanOrEqual(2);
-      expect(that.map((i) => i.kind)).toContain("slow-queries");
+    for (let day = 0; day < 6; day++) {
+      expect(first.incidents.filter((i) => i.start >= start + day * DAY && i.start < start + (day + 1) * DAY).length).toBeGreaterThanOrEqual(1);
     }
     const hours = new Set(first.incidents.map((i) => new Date(i.start).getUTCHours()));
     expect(hours.size).toBeGreaterThan(8);
@@ -135,25 +136,41 @@ describe("the demo's week of history", () => {
       `demo history: ${events.length} anomaly events, ${matched.length} during an injected incident, ${unmatched.length} during none;`,
       `by metric: ${JSON.stringify(Object.fromEntries(["payment.success_rate", "api.response_time", "db.connections.in_use", "db.query.duration"].map((m) => [m, events.filter((e) => e.metric === m).length])))}`,
     );
+    // After the two days of learning, most incidents are anomalies too (a few are too mild for
+    // the series they touch), and nothing else is.
     const learned = NOW.getTime() - 5 * DAY;
-    const slowQueries = first.incidents.filter((i) => i.kind === "slow-queries" && i.start > learned);
-    const caught = slowQueries.filter((i) => events.some((e) => e.metric === "db.query.duration" && matching(e) === i));
-    console.log(
-      "slow queries after learning:",
-      slowQueries.map((i) => {
-        const e = events.find((e) => e.metric === "db.query.duration" && matching(e) === i);
-        return `${new Date(i.start).toISOString()} ${(i.end - i.start) / MINUTE} min: ${e ? `caught after ${(new Date(e.started_at).getTime() - i.start) / MINUTE} min` : "missed"}`;
-      }),
-      "unmatched:",
-      unmatched.map((e) => `${e.metric} ${new Date(e.started_at).toISOString()}`),
-    );
-    expect(caught.length).toBeGreaterThanOrEqual(slowQueries.length - 1);
-    // Caught within ten minutes of the start: the detector's likelihood gate takes several
-    // minutes of a clipped surprise on this series (6 to 9 with seed and clock as here).
-    for (const i of caught) {
-      const e = events.find((e) => e.metric === "db.query.duration" && matching(e) === i)!;
-      expect(new Date(e.started_at).getTime() - i.start).toBeLessThanOrEqual(10 * MINUTE);
-    }
+    const afterLearning = first.incidents.filter((i) => i.start > learned);
+    const caught = afterLearning.filter((i) => matched.some((e) => matching(e) === i));
+    console.log(`${caught.length} of ${afterLearning.length} incidents after learning raised an anomaly; unmatched:`, unmatched.map((e) => `${e.metric} ${new Date(e.started_at).toISOString()}`));
+    expect(caught.length).toBeGreaterThanOrEqual(afterLearning.length / 2);
     expect(unmatched.length).toBeLessThanOrEqual(Math.max(2, matched.length / 4));
+  });
+
+  it("raises the live demo's first slow queries, which no rule watches, as an anomaly within two minutes", async () => {
+    // The live shop, second by second, from the start: slow queries begin 30 s in.
+    const slow = INCIDENT_SCHEDULE.find((i) => i.kind === "slow-queries")!;
+    const random = seededRandom(11);
+    const cache = new SeriesCache();
+    const start = NOW.getTime();
+    let openedAt: number | null = null;
+    for (let second = 0; second < (slow.startMs + slow.durationMs) / 1000 && openedAt === null; second++) {
+      const at = start + second * 1000;
+      const samples = simulateSecond(at - start, at, random, "UTC").map((s) => ({ ...s, service: s.service ?? "", tags: s.tags ?? {}, ts: Number(s.timestamp) }));
+      await writeSamples(t.store, cache, samples);
+      if ((at + 1000) % MINUTE === 0) {
+        // The per-minute job: roll up, then judge the minute that just ended.
+        const now = new Date(at + 1000);
+        t.setNow(now);
+        await rollUpRecent(t.store, now);
+        const result = await detectAnomalies(t.ctx, now, "UTC");
+        const [event] = await t.store.query<{ started_at: Date | string }>(
+          "select e.started_at from anomaly_event e join anomaly_watch w on w.id = e.watch_id where w.metric = 'db.query.duration' and e.started_at >= $1",
+          [new Date(start).toISOString()],
+        );
+        if (result.opened > 0 && event) openedAt = now.getTime();
+      }
+    }
+    expect(openedAt).not.toBeNull();
+    expect(openedAt! - (start + slow.startMs)).toBeLessThanOrEqual(2 * MINUTE);
   });
 });
