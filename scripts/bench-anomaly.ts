@@ -29,10 +29,11 @@ export interface AnomalyFigures {
 }
 
 export async function measureAnomaly(options: { root: string; log: (line: string) => void }): Promise<AnomalyFigures | Record<string, never>> {
-  const shared = path.resolve(options.root, "..", "shared");
+  // The shared folder beside the checkout, unless VIGIL_SHARED_DIR says where it is.
+  const shared = path.resolve(process.env.VIGIL_SHARED_DIR ?? path.join(options.root, "..", "shared"));
   const data = path.join(shared, "datasets", "nab", "data");
   if (!existsSync(data)) {
-    options.log(`anomaly: skipped, no NAB data at ${data}`);
+    options.log(`anomaly: skipped, no NAB data at ${data} (set VIGIL_SHARED_DIR)`);
     return {};
   }
   const files = CATEGORIES.flatMap((category) => readdirSync(path.join(data, category)).filter((f) => f.endsWith(".csv")).map((f) => path.join(data, category, f)));
