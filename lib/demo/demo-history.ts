@@ -10,7 +10,7 @@ import { INCIDENT_KINDS, INCIDENT_SCHEDULE, type Incident, type IncidentKind } f
 import { logNormal, poisson, seededRandom, type Random } from "./seeded-random";
 import {
   DB_POOL_SIZE,
-  DECLINE_RATE,
+  paymentOutcomes,
   FAILED_LOGIN_RATE,
   passwordResetsPerSecond,
   paymentsPerSecond,
@@ -209,13 +209,7 @@ export function simulateMinute(traffic: number, incident: Incident, incidentSinc
       if (profile.route === "/api/login") logins = n;
     });
     const attempts = poisson(paymentsPerSecond(traffic), random);
-    const outcomes = { success: 0, declined: 0, timeout: 0 };
-    for (let i = 0; i < attempts; i++) {
-      const draw = random();
-      if (draw < timeouts) outcomes.timeout++;
-      else if (draw < timeouts + DECLINE_RATE) outcomes.declined++;
-      else outcomes.success++;
-    }
+    const outcomes = paymentOutcomes(attempts, timeouts, random);
     add(SERIES_INDEX.attempts.success, outcomes.success);
     add(SERIES_INDEX.attempts.declined, outcomes.declined);
     add(SERIES_INDEX.attempts.timeout, outcomes.timeout);

@@ -145,16 +145,22 @@ function apiSamples(incident: Incident, traffic: number, now: number, random: Ra
   return { samples, logins };
 }
 
-function paymentSamples(incident: Incident, traffic: number, now: number, random: Random): { samples: SampleInput[]; succeeded: number } {
-  const attempts = poisson(paymentsPerSecond(traffic), random);
-  const timeouts = timeoutRate(incident);
+/** How `attempts` payments end when this share of them times out. */
+export function paymentOutcomes(attempts: number, timeoutShare: number, random: Random): { success: number; declined: number; timeout: number } {
   const outcomes = { success: 0, declined: 0, timeout: 0 };
   for (let i = 0; i < attempts; i++) {
     const draw = random();
-    if (draw < timeouts) outcomes.timeout++;
-    else if (draw < timeouts + DECLINE_RATE) outcomes.declined++;
+    if (draw < timeoutShare) outcomes.timeout++;
+    else if (draw < timeoutShare + DECLINE_RATE) outcomes.declined++;
     else outcomes.success++;
   }
+  return outcomes;
+}
+
+function paymentSamples(incident: Incident, traffic: number, now: number, random: Random): { samples: SampleInput[]; succeeded: number } {
+  const attempts = poisson(paymentsPerSecond(traffic), random);
+  const timeouts = timeoutRate(incident);
+  const outcomes = paymentOutcomes(attempts, timeouts, random);
   const tags = { gateway: "ecpay" };
   const samples: SampleInput[] = Object.entries(outcomes).map(([outcome, value]) => ({
     metric: "payment.attempts",

@@ -1,17 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { openAlertsPage, signIn } from "../support/e2e-session";
-import { TEST_INGEST_KEY } from "../support/vigil-process";
-
-const url = (path: string) => `${process.env.VIGIL_E2E_URL}${path}`;
-
-
-async function ingest(page: Page, samples: object[]) {
-  const response = await page.request.post(url("/api/ingest/metrics"), {
-    headers: { authorization: `Bearer ${TEST_INGEST_KEY}` },
-    data: { samples },
-  });
-  expect(response.status()).toBe(200);
-}
+import { ingest, openAlertsPage, signIn, url } from "../support/e2e-session";
 
 async function expectNoSidewaysScroll(page: Page) {
   // On failure, name the elements that stick out: that is where the fix goes.

@@ -1,16 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ensureRule, IMMEDIATE_API_RULE } from "../support/rules";
-import { TEST_ADMIN, TEST_INGEST_KEY } from "../support/vigil-process";
-
-const url = (path: string) => `${process.env.VIGIL_E2E_URL}${path}`;
-
-async function ingest(page: Page, samples: object[]) {
-  const response = await page.request.post(url("/api/ingest/metrics"), {
-    headers: { authorization: `Bearer ${TEST_INGEST_KEY}` },
-    data: { samples },
-  });
-  expect(response.status()).toBe(200);
-}
+import { ingest, url } from "../support/e2e-session";
+import { TEST_ADMIN } from "../support/vigil-process";
 
 async function signIn(page: Page, password = TEST_ADMIN.password) {
   await page.goto(url("/"));

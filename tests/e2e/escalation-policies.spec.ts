@@ -1,22 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { openAlertsPage, signIn } from "../support/e2e-session";
+import { expectNoSidewaysScroll, openAlertsPage, signIn, url } from "../support/e2e-session";
 import { TEST_ADMIN } from "../support/vigil-process";
-
-const url = (path: string) => `${process.env.VIGIL_E2E_URL}${path}`;
-
-
-async function expectNoSidewaysScroll(page: Page) {
-  // On failure, name the elements that stick out: that is where the fix goes.
-  const { width, viewport, culprits } = await page.evaluate(() => ({
-    width: document.documentElement.scrollWidth,
-    viewport: window.innerWidth,
-    culprits: [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right + window.scrollX > window.innerWidth + 1)
-      .slice(-6)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? "").slice(0, 40)}`),
-  }));
-  expect(width, culprits.join("\n")).toBeLessThanOrEqual(viewport);
-}
 
 interface RuleJson {
   id: string;

@@ -1,35 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "../support/e2e-session";
-import { TEST_INGEST_KEY } from "../support/vigil-process";
+import { expectNoSidewaysScroll, ingest, signIn, url } from "../support/e2e-session";
 
-const url = (path: string) => `${process.env.VIGIL_E2E_URL}${path}`;
 const MINUTE_MS = 60_000;
-
-async function ingest(page: Page, samples: object[]) {
-  const response = await page.request.post(url("/api/ingest/metrics"), {
-    headers: { authorization: `Bearer ${TEST_INGEST_KEY}` },
-    data: { samples },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-}
 
 async function openTrendsPage(page: Page) {
   await page.getByTestId("nav-trends").click();
   await expect(page).toHaveURL(/\/trends$/);
   await expect(page.getByRole("heading", { name: "Performance trends" })).toBeVisible();
-}
-
-async function expectNoSidewaysScroll(page: Page) {
-  // On failure, name the elements that stick out: that is where the fix goes.
-  const { width, viewport, culprits } = await page.evaluate(() => ({
-    width: document.documentElement.scrollWidth,
-    viewport: window.innerWidth,
-    culprits: [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right + window.scrollX > window.innerWidth + 1)
-      .slice(-6)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent ?? "").slice(0, 40)}`),
-  }));
-  expect(width, culprits.join("\n")).toBeLessThanOrEqual(viewport);
 }
 
 /** A few hours of ordinary values on every chart's metrics, backdated so the rollup backfills them within a minute. */

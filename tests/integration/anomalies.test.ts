@@ -51,6 +51,10 @@ describe("online anomaly detection over the store", () => {
     return detectAnomalies(t.ctx, t.ctx.now(), "UTC");
   };
 
+  /** An anomaly rule on the DB connections series at the detection threshold. */
+  const anomalyRule = (over: Record<string, unknown>) =>
+    createRule(t.ctx, admin, { kind: "anomaly", metric: "db.connections.in_use", service: "postgres", aggregation: "avg", operator: ">=", threshold: 0.5, ...over });
+
   beforeAll(async () => {
     t = await openTestStore(new Date(NOW));
     await ensureAdmin(t.ctx, "ops@shop.test", "ops-password");
@@ -97,17 +101,7 @@ describe("online anomaly detection over the store", () => {
   });
 
   it("opens an anomaly within two minutes of a spike, explains it, pages through an anomaly rule, and resolves both when it passes", async () => {
-    const rule = await createRule(t.ctx, admin, {
-      name: "DB connections unusual",
-      kind: "anomaly",
-      metric: "db.connections.in_use",
-      service: "postgres",
-      aggregation: "avg",
-      operator: ">=",
-      threshold: 0.5,
-      for: "1m",
-      severity: "warning",
-    });
+    const rule = await anomalyRule({ name: "DB connections unusual", for: "1m", severity: "warning" });
     const evaluator = new RuleEvaluator(t.ctx, soleLeader, 1000, () => {});
     await evaluator.tick();
     expect(await listActiveAlerts(t.ctx, { includePending: true })).toEqual([]);
@@ -162,17 +156,7 @@ describe("online anomaly detection over the store", () => {
 
   it("gives an anomaly rule no data while its detector is not keeping up", async () => {
     t.setNow(new Date(NOW + 60 * MINUTE));
-    const rule = await createRule(t.ctx, admin, {
-      name: "stale",
-      kind: "anomaly",
-      metric: "db.connections.in_use",
-      service: "postgres",
-      aggregation: "avg",
-      operator: ">=",
-      threshold: 0.5,
-      noData: "alert",
-      severity: "info",
-    });
+    const rule = await anomalyRule({ name: "stale", noData: "alert", severity: "info" });
     const evaluator = new RuleEvaluator(t.ctx, soleLeader, 1000, () => {});
     await evaluator.tick();
     const [alert] = await listActiveAlerts(t.ctx);
