@@ -6,7 +6,8 @@
  *
  * Besides predicting, a candidate keeps three causal measures of how surprising
  * its residuals are, each judged against its own history, not a fixed constant:
- * - point: |residual| against the (slowly forgotten) largest residual seen so far;
+ * - point: |residual| against the (slowly forgotten) largest residual seen so far, a record that
+ *   incidents the detector judged anomalous raise only by a bounded step (see learnRecords);
  * - drift: a short moving mean of residuals against its own forgotten maximum;
  * - texture: a short mean of log|residual| against the long-run mean and spread of
  *   log|residual| (catches a change in noisiness with no change in level).
@@ -69,6 +70,13 @@ export interface CandidateState {
   maxResidual: number;
   drift: number;
   maxDrift: number;
+  /**
+   * The same record learnt only from points the detector did not judge anomalous: an anomalous
+   * point may raise `maxResidual` to at most `growth` × this (see learnRecords).
+   */
+  quietResidual: number;
+  /** The residual of the last point if it was a lone anomalous one: learnt in full unless the next point is anomalous too. */
+  heldResidual: number;
   texture: number;
   textureMean: number;
   textureVar: number;
@@ -106,6 +114,8 @@ export function newCandidate(period: number, slotsPerDay: number): CandidateStat
     maxResidual: 0,
     drift: 0,
     maxDrift: 0,
+    quietResidual: 0,
+    heldResidual: 0,
     texture: 0,
     textureMean: 0,
     textureVar: 1,
@@ -122,8 +132,15 @@ export function newCandidate(period: number, slotsPerDay: number): CandidateStat
  * Judges `value` at absolute slot `slot` from the state before it, then learns from it.
  * Returns null while the candidate has nothing to say (slot never seen, or warming up).
  * `decay` is the factor by which the remembered maxima fade at this point (default `maxDecay`).
+ * With `pending`, the record of the largest residual and a first visit's average are settled by
+ * `learnRecords` once the caller has decided whether the point is anomalous; without it the point
+ * is learnt as an ordinary one.
  */
-export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: number, value: number, floor: number, decay = p.maxDecay): Verdict | null {
+export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: number, value: number, floor: number, decay = p.maxDecay, pending?: PendingRecords): Verdict | null {
+  if (pending) {
+    pending.size = NaN;
+    pending.openIndex = -1;
+  }
   const s = slot % m.period;
   const d = slot % m.slotError.length;
   if (Number.isNaN(m.level)) {
@@ -138,6 +155,10 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
     m.profile[s] = value - m.level;
     m.openSlot = slot;
     m.openCount = 1;
+    if (pending) {
+      pending.openIndex = s;
+      pending.openOffset = NaN;
+    }
     return null;
   }
   // On data finer than a slot, a seasonal slot sees several points on its first visit. They only
@@ -146,6 +167,10 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   if (m.period > 1 && slot === m.openSlot) {
     m.openCount++;
     m.profile[s] = offset + (value - m.level - offset) / m.openCount;
+    if (pending) {
+      pending.openIndex = s;
+      pending.openOffset = offset;
+    }
     return null;
   }
   const expected = m.level + offset;
@@ -176,7 +201,12 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   const warm = m.judged <= p.warmup;
   const clipped = Math.max(-p.clip * scale, Math.min(p.clip * scale, residual));
   const bounded = Math.min(size, p.clip * scale);
-  m.maxResidual = Math.max(size, m.maxResidual * decay);
+  // The record of the largest residual is learnt here, or, when the caller passes `pending`, left
+  // to `learnRecords` once the caller knows whether the point was anomalous.
+  if (pending) {
+    pending.size = size;
+    pending.scale = scale;
+  } else m.maxResidual = Math.max(size, m.maxResidual * decay);
   m.maxDrift = Math.max(Math.abs(m.drift), m.maxDrift * decay);
   m.error += (bounded - m.error) * (warm ? 1 / m.judged : p.scaleAlpha / 2);
   const before = m.slotError[d]!;
@@ -206,7 +236,61 @@ export function judgeAndLearn(m: CandidateState, p: CandidateParams, slot: numbe
   return verdict;
 }
 
-export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError" | "openSlot" | "openCount" | "visits" | "lastSlot"> {
+/** A point's contribution to the record and to a first-visit average, held until the detector has decided on the point. */
+export interface PendingRecords {
+  /** |residual|, NaN when the candidate did not judge the point (nothing to learn). */
+  size: number;
+  /** Typical error used for the point (at least the floor). */
+  scale: number;
+  /** Profile slot whose first visit this point was averaged into (-1: none), and its offset before the point. */
+  openIndex: number;
+  openOffset: number;
+}
+
+/**
+ * Folds a judged point into the record of the largest residual, once the detector has decided on
+ * it. The record must stay robust to the incidents it is there to detect: learnt from an incident
+ * of +35 on a smooth series, it let the next incident of the same size score s < 1 for days.
+ * - An ordinary point (`growth` Infinity) raises the record, and the quiet record, in full.
+ * - An anomalous point (`growth` finite) raises the record to at most `growth` × the quiet record
+ *   (learnt only from ordinary points; at least the floor), however long the incident lasts, and
+ *   leaves the quiet record alone.
+ * - But a *lone* anomalous point (`lone`: the point before was ordinary) is held: if the next point
+ *   is ordinary, it is learnt in full then, one point late. Heavy-tailed noise makes lone spikes,
+ *   and recurring ones must still raise the record (capping it wrecks the AWS series); an incident
+ *   lasts. The held point is judged against by nobody: the next point meets the record without it.
+ * - Nor does an anomalous point join a slot's first-visit average (finer data than a slot): the
+ *   slot would expect the incident at this time tomorrow, and its candidate's record would learn
+ *   the miss. An anomalous point that is the visit's only one so far stays as a placeholder, which
+ *   the next point of the visit replaces.
+ */
+export function learnRecords(m: CandidateState, pending: PendingRecords, decay: number, growth: number, lone: boolean): void {
+  const anomalous = growth !== Infinity;
+  if (anomalous && pending.openIndex >= 0) {
+    if (m.openCount <= 1) m.openCount = 0;
+    else {
+      m.profile[pending.openIndex] = pending.openOffset;
+      m.openCount--;
+    }
+  }
+  if (Number.isNaN(pending.size)) return;
+  m.quietResidual *= decay;
+  m.maxResidual *= decay;
+  if (!anomalous) {
+    const learnt = Math.max(pending.size, m.heldResidual);
+    m.quietResidual = Math.max(learnt, m.quietResidual);
+    m.maxResidual = Math.max(learnt, m.maxResidual);
+    m.heldResidual = 0;
+  } else {
+    m.maxResidual = Math.max(Math.min(pending.size, growth * Math.max(m.quietResidual, POINT_FLOOR * pending.scale)), m.maxResidual);
+    m.heldResidual = lone ? pending.size : 0;
+  }
+}
+
+export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError" | "openSlot" | "openCount" | "visits" | "lastSlot" | "quietResidual" | "heldResidual"> {
+  /** Absent in states stored before anomalous points were kept out of the record: it then starts as quiet. */
+  quietResidual?: number;
+  heldResidual?: number;
   /** Absent in states stored before visits were counted: every visited slot then counts as established. */
   visits?: number[];
   lastSlot?: number;
@@ -229,5 +313,5 @@ export function candidateFromJson(j: CandidateJson, slotsPerDay: number): Candid
   const slotError = j.slotError ? fromNullable(j.slotError) : new Float64Array(slotsPerDay).fill(NaN);
   const profile = fromNullable(j.profile);
   const visits = j.visits ? Float64Array.from(j.visits) : Float64Array.from(profile.length > 1 ? profile : [], (v) => (Number.isNaN(v) ? 0 : ESTABLISHED));
-  return { ...j, level: j.level ?? NaN, profile, slotError, openSlot: j.openSlot ?? -1, openCount: j.openCount ?? 0, visits, lastSlot: j.lastSlot ?? -1 };
+  return { ...j, quietResidual: j.quietResidual ?? j.maxResidual, heldResidual: j.heldResidual ?? 0, level: j.level ?? NaN, profile, slotError, openSlot: j.openSlot ?? -1, openCount: j.openCount ?? 0, visits, lastSlot: j.lastSlot ?? -1 };
 }

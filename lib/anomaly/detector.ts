@@ -5,7 +5,9 @@ import {
   candidateFromJson,
   candidateToJson,
   judgeAndLearn,
+  learnRecords,
   newCandidate,
+  type PendingRecords,
 } from "./candidate-model";
 import {
   type LevelRangeJson,
@@ -77,6 +79,15 @@ export interface DetectorOptions extends Partial<CandidateParams>, Partial<Level
    * one or two visits, and one odd day sets its offset).
    */
   youngVisits?: number;
+  /**
+   * A point judged anomalous (a surprise that passes the gate, or a breakout) may raise the fading
+   * records it was judged against (the candidates' largest residual, the gate's largest raw score)
+   * to at most this factor times what ordinary points have raised them to. An incident then does
+   * not teach the detector that the next incident of its size is normal. A lone anomalous point is
+   * learnt in full one point late if the next point is ordinary: heavy-tailed noise still raises
+   * the records.
+   */
+  recordGrowth?: number;
 }
 
 type Options = Required<DetectorOptions>;
@@ -106,6 +117,7 @@ export const DEFAULT_OPTIONS: Options = {
   shiftZ: 3,
   shiftPersist: 12,
   youngVisits: 2,
+  recordGrowth: 2.5,
   levelRangeAlpha: 0.05,
   levelRangeDays: 14,
   levelRangeMargin: 0.02,
@@ -128,6 +140,8 @@ export interface DetectorJson {
   options: Options;
   points: number;
   sinceAlert: number;
+  /** Whether the last point was judged anomalous (absent in older states: it was not). */
+  lastEvidence?: boolean;
   /** Largest surprise of the current episode (absent in older states). */
   episodeSurprise?: number;
   magnitude: number;
@@ -138,7 +152,7 @@ export interface DetectorJson {
   /** The level-range model (absent in older states: it then starts afresh and counts once it holds a week again). */
   range?: LevelRangeJson;
   /** Absent in states stored before the likelihood: it then starts afresh. */
-  likelihood?: { short: number; mean: number; variance: number; rawMean: number; rawVariance: number; rawMax?: number };
+  likelihood?: { short: number; mean: number; variance: number; rawMean: number; rawVariance: number; rawMax?: number; quietRawMax?: number; heldRaw?: number };
 }
 
 const MINUTE_MS = 60_000;
@@ -163,7 +177,13 @@ export class AnomalyDetector {
   private rawMean = 0;
   private rawVar = 0;
   private rawMax = 0;
+  /** The raw-score record learnt only from points not judged anomalous, and a lone anomalous point's raw score held (see learnRawRecord). */
+  private quietRawMax = 0;
+  private heldRaw = 0;
+  /** Whether the last point was judged anomalous (its evidence, learning period or not). */
+  private lastEvidence = false;
   private range: LevelRangeState;
+  private readonly pending: PendingRecords[] = [0, 1, 2].map(() => ({ size: NaN, scale: 0, openIndex: -1, openOffset: NaN }));
 
   constructor(options: DetectorOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -187,8 +207,8 @@ export class AnomalyDetector {
     const step = Math.min(1, elapsed / o.decayMinutes);
     const decay = step === 1 ? o.maxDecay : Math.pow(o.maxDecay, step);
     let bestError = Infinity;
-    const verdicts = this.candidates.map((m) => {
-      const verdict = judgeAndLearn(m, o, slot, value, floor, decay);
+    const verdicts = this.candidates.map((m, i) => {
+      const verdict = judgeAndLearn(m, o, slot, value, floor, decay, this.pending[i]);
       const error = verdict ? verdict.error : Infinity;
       if (error < bestError) bestError = error;
       return { verdict, error };
@@ -247,6 +267,15 @@ export class AnomalyDetector {
     // Two kinds of evidence: a surprise that passes the likelihood gate, or a breakout of the level
     // out of its range of the last `levelRangeDays` days (model-level-range.ts).
     const evidence = (surprise >= 1 && unusual && !young) || breakout >= 1;
+    // The records learn the point only now that it is judged: an anomalous point raises them to at
+    // most `recordGrowth` × what ordinary points have reached, and a lone one is learnt in full one
+    // point late unless the anomaly lasts (candidate-model.ts, learnRecords). Judged before they are
+    // learnt, so an incident does not teach the detector that the next one of its size is normal.
+    const lone = !this.lastEvidence;
+    const growth = evidence ? o.recordGrowth : Infinity;
+    this.candidates.forEach((m, i) => learnRecords(m, this.pending[i]!, decay, growth, lone));
+    this.learnRawRecord(raw, step, evidence, lone);
+    this.lastEvidence = evidence;
     if (evidence && open && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
       isAnomaly = true;
       this.sinceAlert = 0;
@@ -256,12 +285,36 @@ export class AnomalyDetector {
   }
 
   /**
+   * The gate's record of raw scores learns as the candidates' records do (learnRecords): an
+   * anomalous point raises it to at most `recordGrowth` × the quiet record in surprise units
+   * (raw = s / (1 + s)), a lone anomalous one is learnt in full one point late if the next is
+   * ordinary, and ordinary points raise both in full.
+   */
+  private learnRawRecord(raw: number, step: number, anomalous: boolean, lone: boolean): void {
+    const fade = 1 - step / this.options.likelihoodWindow;
+    this.quietRawMax *= fade;
+    this.rawMax *= fade;
+    if (!anomalous) {
+      const learnt = Math.max(raw, this.heldRaw);
+      this.quietRawMax = Math.max(learnt, this.quietRawMax);
+      this.rawMax = Math.max(learnt, this.rawMax);
+      this.heldRaw = 0;
+    } else {
+      const quiet = this.quietRawMax / (1 - this.quietRawMax + 1e-12);
+      const cap = (this.options.recordGrowth * quiet) / (1 + this.options.recordGrowth * quiet);
+      this.rawMax = Math.max(Math.min(raw, cap), this.rawMax);
+      this.heldRaw = lone ? raw : 0;
+    }
+  }
+
+  /**
    * The likelihood gate (after HTM's anomaly likelihood): is this point's raw score, or the
    * short mean of raw scores it ends, in the upper tail of their own long-run distribution?
    * A series that is often surprised (heavy-tailed noise) then needs more to raise an alert.
    * A lone point must also beat the fading maximum of raw scores: a z-score assumes thin tails,
    * while a record is what heavy-tailed noise already reaches by itself.
-   * Judges from the statistics before the point, then folds the point in.
+   * Judges from the statistics before the point, then folds the point in (the record of raw
+   * scores only once the point is decided: learnRawRecord).
    */
   private judgeLikelihood(raw: number, step: number): boolean {
     const o = this.options;
@@ -275,7 +328,6 @@ export class AnomalyDetector {
     const zPoint = (raw - this.rawMean) / Math.sqrt(this.rawVar + 1e-6);
     const rate = Math.max(1 / (this.points + 1), step / o.likelihoodWindow);
     const record = raw > this.rawMax;
-    this.rawMax = Math.max(raw, this.rawMax * (1 - step / o.likelihoodWindow));
     const ds = this.shortRaw - this.shortMean;
     this.shortMean += rate * ds;
     this.shortVar = (1 - rate) * (this.shortVar + rate * ds * ds);
@@ -292,12 +344,13 @@ export class AnomalyDetector {
       points: this.points,
       sinceAlert: this.sinceAlert,
       episodeSurprise: this.episodeSurprise,
+      lastEvidence: this.lastEvidence,
       magnitude: this.magnitude,
       firstTs: this.firstTs,
       lastTs: this.lastTs,
       candidates: this.candidates.map(candidateToJson),
       range: levelRangeToJson(this.range),
-      likelihood: { short: this.shortRaw, mean: this.shortMean, variance: this.shortVar, rawMean: this.rawMean, rawVariance: this.rawVar, rawMax: this.rawMax },
+      likelihood: { short: this.shortRaw, mean: this.shortMean, variance: this.shortVar, rawMean: this.rawMean, rawVariance: this.rawVar, rawMax: this.rawMax, quietRawMax: this.quietRawMax, heldRaw: this.heldRaw },
     };
   }
 
@@ -306,6 +359,7 @@ export class AnomalyDetector {
     d.points = json.points;
     d.sinceAlert = json.sinceAlert;
     d.episodeSurprise = json.episodeSurprise ?? 0;
+    d.lastEvidence = json.lastEvidence ?? false;
     d.magnitude = json.magnitude;
     d.firstTs = json.firstTs;
     d.lastTs = json.lastTs ?? null;
@@ -316,6 +370,8 @@ export class AnomalyDetector {
       d.rawMean = json.likelihood.rawMean;
       d.rawVar = json.likelihood.rawVariance;
       d.rawMax = json.likelihood.rawMax ?? 0;
+      d.quietRawMax = json.likelihood.quietRawMax ?? d.rawMax;
+      d.heldRaw = json.likelihood.heldRaw ?? 0;
     }
     d.range = levelRangeFromJson(json.range, d.options.levelRangeDays);
     json.candidates.forEach((c, i) => {
