@@ -272,8 +272,7 @@ export class AnomalyDetector {
     // point late unless the anomaly lasts (candidate-model.ts, learnRecords). Judged before they are
     // learnt, so an incident does not teach the detector that the next one of its size is normal.
     const lone = !this.lastEvidence;
-    const growth = evidence ? o.recordGrowth : Infinity;
-    this.candidates.forEach((m, i) => learnRecords(m, this.pending[i]!, decay, growth, lone));
+    this.candidates.forEach((m, i) => learnRecords(m, this.pending[i]!, decay, evidence, o.recordGrowth));
     this.learnRawRecord(raw, step, evidence, lone);
     this.lastEvidence = evidence;
     if (evidence && open && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
