@@ -35,15 +35,27 @@ function formatWithUnit(value: number, unit: string): string {
  * value is also written out with its unit: a small line next to a big one stays readable.
  */
 export function TrendChartCard({ chart, period }: { chart: TrendChart; period: TrendPeriod }) {
-  const names = chart.lines.map(seriesName);
+  // Lines in different units (ms, connections, a count) would share one axis and the largest
+  // would flatten the rest: each is then drawn as a share of its own peak in the period, and its
+  // name says what 100 % is.
+  const relative = new Set(chart.lines.map((line) => line.unit)).size > 1;
+  const peaks = useMemo(() => chart.lines.map((line) => peakOf(chart, line.label)), [chart]);
+  const names = useMemo(
+    () => chart.lines.map((line, i) => (relative ? `${line.label} (% of peak ${formatWithUnit(peaks[i] ?? 0, line.unit)})` : seriesName(line))),
+    [chart, peaks, relative],
+  );
   const rows = useMemo(
     () =>
       chart.points.map((point) => {
         const row: Record<string, string | number | null> = { time: formatAxisTime(point.t!, period) };
-        for (const line of chart.lines) row[seriesName(line)] = point[line.label] ?? null;
+        chart.lines.forEach((line, i) => {
+          const value = point[line.label] ?? null;
+          const peak = peaks[i];
+          row[names[i]!] = value === null || !relative ? value : peak ? (100 * value) / peak : 0;
+        });
         return row;
       }),
-    [chart, period],
+    [chart, period, peaks, relative, names],
   );
   const markers = useMemo(() => markersOf(chart), [chart]);
   const hasData = chart.points.some((point) => chart.lines.some((line) => point[line.label] != null));
@@ -64,10 +76,10 @@ export function TrendChartCard({ chart, period }: { chart: TrendChart; period: T
             index="time"
             categories={names}
             colors={COLOURS[chart.key] ?? FALLBACK_COLOURS}
-            valueFormatter={(value) => compact.format(value)}
+            valueFormatter={(value) => (relative ? `${Math.round(value)}%` : compact.format(value))}
             yAxisWidth={Y_AXIS_WIDTH}
             padding={{ left: X_PADDING, right: X_PADDING }}
-            autoMinValue
+            autoMinValue={!relative}
             connectNulls={false}
             showAnimation={false}
             tickGap={24}
@@ -89,6 +101,12 @@ export function TrendChartCard({ chart, period }: { chart: TrendChart; period: T
   );
 }
 
+/** The largest value of one line over the period, or undefined when it has none. */
+function peakOf(chart: TrendChart, label: string): number | undefined {
+  const values = chart.points.map((point) => point[label]).filter((v): v is number => v != null);
+  return values.length === 0 ? undefined : Math.max(...values);
+}
+
 /** "p95: 230 ms now, peak 910 ms": each line in its own unit. */
 function LineSummaries({ chart }: { chart: TrendChart }) {
   return (
@@ -96,11 +114,12 @@ function LineSummaries({ chart }: { chart: TrendChart }) {
       {chart.lines.map((line) => {
         const values = chart.points.map((point) => point[line.label]).filter((v): v is number => v != null);
         const latest = values[values.length - 1];
+        const peak = peakOf(chart, line.label);
         return (
           <div key={line.label} className="min-w-0">
             <dt className="inline font-medium">{line.label}: </dt>
             <dd className="inline tabular-nums">
-              {latest === undefined ? "no data" : `${formatWithUnit(latest, line.unit)} latest, peak ${formatWithUnit(Math.max(...values), line.unit)}`}
+              {latest === undefined ? "no data" : `${formatWithUnit(latest, line.unit)} latest, peak ${formatWithUnit(peak!, line.unit)}`}
             </dd>
           </div>
         );
