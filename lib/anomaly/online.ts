@@ -25,8 +25,8 @@ export interface DetectionResult {
 
 /**
  * One run of online detection: every active watch's detector is fed the 1-minute rollups it
- * has not judged yet, up to the last complete minute, in time order. It runs right after the
- * rollup job, so a minute is judged within seconds of its end. Strictly causal: a minute is
+ * has not judged yet, up to the last complete minute the rollup has reached, in time order. It
+ * runs right after the rollup job, so a minute is judged within seconds of its end. Strictly causal: a minute is
  * judged once, from the state the minutes before it left, and never revised.
  *
  * Whatever a minute decides (an anomaly opened, kept open, resolved) is stored in the same
@@ -35,44 +35,64 @@ export interface DetectionResult {
 export async function detectAnomalies(ctx: Ctx, now: Date, timeZone: string): Promise<DetectionResult> {
   const result: DetectionResult = { watches: 0, judged: 0, opened: 0, resolved: 0 };
   const watches = await ctx.db.select().from(anomalyWatch).where(eq(anomalyWatch.isActive, true));
-  // A minute is complete once it has ended and the rollup that just ran has folded it in.
-  // Late samples written since are still marked for backfill: judging their minutes now would
-  // judge them without those samples, and each minute is judged only once, so wait for them.
-  const [pending] = await selectRows<{ from_ts: Date | string | null }>(ctx.db, sql`select min(from_ts) as from_ts from rollup_backfill`);
-  const backfillFrom = pending?.from_ts ? Math.floor(new Date(pending.from_ts).getTime() / MINUTE_MS) * MINUTE_MS : Infinity;
-  const end = Math.min(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS, backfillFrom);
+  const end = await judgeableEnd(ctx, now);
   for (const watch of watches) {
     result.watches++;
-    let from = watch.judgedTo ? watch.judgedTo.getTime() + MINUTE_MS : end - CATCH_UP_MS;
+    // A watch switched back on after a long pause starts from the catch-up horizon, not the pause.
+    let judgedTo = watch.judgedTo?.getTime() ?? null;
+    let from = Math.max(judgedTo === null ? -Infinity : judgedTo + MINUTE_MS, end - CATCH_UP_MS);
     while (from < end) {
       const to = Math.min(end, from + CHUNK_MS);
-      const counts = await judgeSpan(ctx, watch, from, to, timeZone);
+      const counts = await judgeSpan(ctx, watch, { from, to, judgedTo }, timeZone);
+      // Someone else moved the watch on (another run, an unwatch, the demo's relearning): stop here.
+      if (counts === null) break;
       result.judged += counts.judged;
       result.opened += counts.opened;
       result.resolved += counts.resolved;
+      judgedTo = to - MINUTE_MS;
       from = to;
     }
   }
   return result;
 }
 
-type MinuteValue = { t: number; value: number };
+/**
+ * The end (exclusive) of the minutes that can be judged now: those that have ended and that the
+ * rollup has reached (`rollup_watermark`: the rollup of this very run may have been skipped).
+ * Samples written late are marked for backfill until the next rollup folds them in; judging their
+ * minutes now would judge them without those samples, and each minute is judged only once, so
+ * those wait. A sample a second or two late for the minute that just ended is not marked: that
+ * minute is judged without it (its history has it).
+ */
+async function judgeableEnd(ctx: Ctx, now: Date): Promise<number> {
+  const [marks] = await selectRows<{ backfill_from: Date | string | null; rolled_to: Date | string | null }>(
+    ctx.db,
+    sql`select (select min(from_ts) from rollup_backfill) as backfill_from, (select rolled_to from rollup_watermark where id = 1) as rolled_to`,
+  );
+  const floorMinute = (value: Date | string | null | undefined) => (value ? Math.floor(new Date(value).getTime() / MINUTE_MS) * MINUTE_MS : Infinity);
+  // The watermark is the start of the minute the rollup was in: every minute before it is rolled up.
+  return Math.min(floorMinute(now), floorMinute(marks?.backfill_from), floorMinute(marks?.rolled_to));
+}
 
-async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, timeZone: string) {
+type MinuteValue = { t: number; value: number | null };
+
+/**
+ * Judges the minutes in [from, to) of one watch, in one transaction with the watch's row locked.
+ * Null when the row is not where this run left it (`judgedTo`) or is no longer watched: another
+ * run got there first, or an admin or the demo changed it meanwhile, and the next run starts again
+ * from what is stored.
+ */
+async function judgeSpan(ctx: Ctx, watch: WatchRow, span: { from: number; to: number; judgedTo: number | null }, timeZone: string) {
+  const { from, to } = span;
   const buckets = await loadBuckets(ctx, { metric: watch.metric, service: watch.service }, { source: "rollup_1m", from, to, stepSeconds: 60 });
-  const minutes: MinuteValue[] = [];
-  for (const b of buckets) {
+  const minutes: MinuteValue[] = buckets.map((b) => {
     const value = watch.stat === "p95" ? b.p95 : b.avg;
-    if (b.count > 0 && value !== null) minutes.push({ t: b.t, value });
-  }
-  const counts = { judged: minutes.length, opened: 0, resolved: 0 };
-  await ctx.db.transaction(async (tx) => {
+    return { t: b.t, value: b.count > 0 ? value : null };
+  });
+  return ctx.db.transaction(async (tx) => {
     const [current] = await tx.select().from(anomalyWatch).where(eq(anomalyWatch.id, watch.id)).for("update");
-    // Another run (another instance, or a retried step) got here first.
-    if (!current || (current.judgedTo && current.judgedTo.getTime() >= to - MINUTE_MS)) {
-      counts.judged = 0;
-      return;
-    }
+    if (!current?.isActive || (current.judgedTo?.getTime() ?? null) !== span.judgedTo) return null;
+    const counts = { judged: 0, opened: 0, resolved: 0 };
     const detector = restore(current.detector);
     const [open] = await tx
       .select()
@@ -84,7 +104,20 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, ti
     let learntFrom = firstTs === null ? null : firstTs + options.learningMinutes * MINUTE_MS;
     let last: { value: number; expected: number | null; score: number } | null = null;
     for (const { t, value } of minutes) {
-      if (current.judgedTo && t <= current.judgedTo.getTime()) continue;
+      if (value === null) {
+        // A series that stopped reporting is not unusual for ever: a minute without data counts
+        // as calm for an open anomaly (the detector itself is not fed: it learns from data only).
+        if (!episode.open) continue;
+        const next = nextEpisodeStep(episode, { score: 0, isAnomaly: false, learnt: true });
+        episode = next.state;
+        if (next.step === "resolve" && openEvent) {
+          await tx.update(anomalyEvent).set({ score: 0, endedAt: new Date(t) }).where(eq(anomalyEvent.id, openEvent.id));
+          openEvent = null;
+          counts.resolved++;
+        }
+        continue;
+      }
+      counts.judged++;
       const verdict = detector.observe(t, value);
       learntFrom ??= t + options.learningMinutes * MINUTE_MS;
       last = { value, expected: verdict.expected, score: verdict.score };
@@ -135,13 +168,13 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, from: number, to: number, ti
         ...(last ? { lastValue: last.value, lastExpected: last.expected, lastScore: last.score } : {}),
       })
       .where(eq(anomalyWatch.id, watch.id));
+    return counts;
   });
-  return counts;
 }
 
 /** A stored detector, or a fresh one when there is none or it was stored by an incompatible version. */
 function restore(json: DetectorJson | null): AnomalyDetector {
-  if (!json) return new AnomalyDetector();
+  if (!json || json.version !== 1) return new AnomalyDetector();
   try {
     return AnomalyDetector.fromJSON(json);
   } catch {

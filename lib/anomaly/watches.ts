@@ -59,11 +59,13 @@ function defaultLabel(metric: string, stat: WatchStat): string {
   return stat === "avg" ? metric : `${metric} ${stat}`;
 }
 
+/** Locked: an unwatch racing a new anomaly rule on the series must wait for it, and then see it. */
 async function findWatch(tx: Pick<Tx, "select">, metric: string, service: string | null, stat: WatchStat): Promise<WatchRow | undefined> {
   const [row] = await tx
     .select()
     .from(anomalyWatch)
-    .where(and(eq(anomalyWatch.metric, metric), sql`coalesce(${anomalyWatch.service}, '') = ${service ?? ""}`, eq(anomalyWatch.stat, stat)));
+    .where(and(eq(anomalyWatch.metric, metric), sql`coalesce(${anomalyWatch.service}, '') = ${service ?? ""}`, eq(anomalyWatch.stat, stat)))
+    .for("update");
   return row;
 }
 

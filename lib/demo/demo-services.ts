@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import { healthCheck, jobMonitor } from "@/db/schema";
-import { ensureWatch } from "@/lib/anomaly/watches";
+import { anomalyWatch, healthCheck, jobMonitor } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { incidentAt, SLOW_QUERY_WATCH } from "./incident-schedule";
 import { DEMO_JOB_SLUG } from "./simulated-shop";
@@ -72,5 +71,6 @@ export async function seedDemo(ctx: Ctx, urls: { gatewayUrl: string; emailUrl: s
     .insert(jobMonitor)
     .values({ slug: DEMO_JOB_SLUG, name: "Invoice sync (Celery beat)", periodSeconds: 60, graceSeconds: 30, maxRuntimeSeconds: 20 })
     .onConflictDoNothing();
-  await ctx.db.transaction((tx) => ensureWatch(tx, SLOW_QUERY_WATCH, ctx.now()));
+  // Created once: a watch an admin switched off stays off on the next start.
+  await ctx.db.insert(anomalyWatch).values({ ...SLOW_QUERY_WATCH, createdAt: ctx.now() }).onConflictDoNothing();
 }

@@ -170,7 +170,8 @@ export async function enforceRetention(store: Store, now: Date, policy: Retentio
   };
   // PGlite has no autovacuum: without this, deleted rows (and the rollups' upserted ones)
   // would never give their space back and the data directory would only grow.
-  if (store.kind === "pglite") await store.query("vacuum sample, rollup_1m, rollup_1h");
+  // The anomaly watches are rewritten every minute (their detector state), so they leave dead rows too.
+  if (store.kind === "pglite") await store.query("vacuum sample, rollup_1m, rollup_1h, anomaly_watch, anomaly_event");
   return result;
 }
 

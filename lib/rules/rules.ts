@@ -78,8 +78,10 @@ export type RuleInput = z.output<typeof ruleInputSchema>;
  * An anomaly rule watches the detector's score of one series: `aggregation` names the
  * statistic it judges (avg or p95) and `threshold` is the minimum score, above 0 and at most 1.
  */
-function anomalyRuleProblems(rule: Pick<RuleInput, "aggregation" | "operator" | "threshold" | "clearThreshold" | "denominator">): [string, string][] {
+function anomalyRuleProblems(rule: Pick<RuleInput, "aggregation" | "operator" | "threshold" | "clearThreshold" | "denominator" | "tags">): [string, string][] {
   const problems: [string, string][] = [];
+  // A watch pools the metric's series over their tags: a tag filter would silently judge them all.
+  if (Object.keys(rule.tags).length > 0) problems.push(["tags", "an anomaly rule watches a metric over all its tags; name a service instead"]);
   if (!(WATCH_STATS as readonly string[]).includes(rule.aggregation)) problems.push(["aggregation", `an anomaly rule judges ${WATCH_STATS.join(" or ")}`]);
   if (rule.operator !== ">=" && rule.operator !== ">") problems.push(["operator", "an anomaly rule fires on a high score: >= or >"]);
   if (!(rule.threshold > 0 && rule.threshold <= 1)) problems.push(["threshold", "the minimum anomaly score, above 0 and at most 1"]);

@@ -120,23 +120,24 @@ test("three days of a daily pattern then a 5× spike: the detector explains the 
   const label = `E2E orders ${stamp}`;
   await signIn(page);
 
-  // Watching first, then the backdated samples: detection waits for minutes still marked for
-  // the rollup, so whichever comes first at the turn of the minute, the past is judged with them.
+  // The backdated samples first, then the watch: samples more than a minute old are marked for the
+  // rollup, and detection waits for marked minutes, so the watch's catch-up judges them with their
+  // data whenever the minute turns. (Watching first, a run between the two would judge them empty.)
+  // One sample a minute for three days (the detector learns for two), in one batch; the last hour 5×.
+  const end = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 2 * MINUTE_MS;
+  const samples: object[] = [];
+  let seed = 7;
+  const noise = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+  for (let t = end - 3 * 1440 * MINUTE_MS; t <= end; t += MINUTE_MS) {
+    const daily = 100 + 40 * Math.sin((2 * Math.PI * ((t / MINUTE_MS) % 1440)) / 1440) + 10 * noise();
+    samples.push({ metric, service: "shop", value: t > end - 60 * MINUTE_MS ? 5 * daily : daily, timestamp: t });
+  }
+  await ingest(page, samples);
+
   const watched = await page.request.post(url("/api/admin/monitoring/anomalies/watches"), { data: { metric, label } });
   expect(watched.status()).toBe(201);
   const watchId = ((await watched.json()) as { watch: { id: string } }).watch.id;
   try {
-    // One sample a minute for three days (the detector learns for two), in one batch; the last hour 5×.
-    const end = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
-    const samples: object[] = [];
-    let seed = 7;
-    const noise = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
-    for (let t = end - 3 * 1440 * MINUTE_MS; t <= end; t += MINUTE_MS) {
-      const daily = 100 + 40 * Math.sin((2 * Math.PI * ((t / MINUTE_MS) % 1440)) / 1440) + 10 * noise();
-      samples.push({ metric, service: "shop", value: t > end - 60 * MINUTE_MS ? 5 * daily : daily, timestamp: t });
-    }
-    await ingest(page, samples);
-
     await expect
       .poll(
         async () => {

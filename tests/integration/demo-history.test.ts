@@ -49,7 +49,8 @@ describe("the demo's week of history", () => {
     expect(await t.store.query("select 1 from rollup_backfill")).toEqual([]);
     expect(lines).toEqual([expect.stringMatching(/^demo: wrote a week of history in [\d.]+ s: \d+ one-minute rollups of 26 series/)]);
     console.log(lines[0]);
-    expect(writeMs).toBeLessThan(20_000);
+    // A generous bound: a loaded CI machine is slower; the figure itself is printed above.
+    expect(writeMs).toBeLessThan(60_000);
   });
 
   it("sums the hours as rollUpHours would", async () => {
