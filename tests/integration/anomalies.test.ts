@@ -95,6 +95,7 @@ describe("online anomaly detection over the store", () => {
       [{ threshold: 2 }, "threshold"],
       [{ operator: "<" }, "operator"],
       [{ clearThreshold: 0.5 }, "clearThreshold"],
+      [{ tags: { env: "prod" } }, "tags"],
     ] as const) {
       await expect(createRule(t.ctx, admin, { ...base, ...change })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: [path] })] });
     }
@@ -166,6 +167,36 @@ describe("online anomaly detection over the store", () => {
 });
 
 describe("online detection and late samples", () => {
+  it("resolves an anomaly whose series stops reporting, and judges nothing for a watch switched off", async () => {
+    const t = await openTestStore(new Date(NOW));
+    try {
+      await ensureAdmin(t.ctx, "ops@shop.test", "ops-password");
+      const admin = await authenticate(t.ctx, new LoginThrottle(), { email: "ops@shop.test", password: "ops-password", address: "x" });
+      const cache = new SeriesCache();
+      const random = seededRandom(3);
+      const write = async (from: number, to: number, factor: number) => {
+        const samples = [];
+        for (let ts = from; ts < to; ts += MINUTE) samples.push({ metric: "db.connections.in_use", service: "postgres", tags: {}, value: factor * usualConnections(ts, random), ts: ts + 30_000 });
+        for (let i = 0; i < samples.length; i += 5000) await writeSamples(t.store, cache, samples.slice(i, i + 5000));
+        await rollUpRange(t.store, new Date(from), new Date(to));
+      };
+      await write(START, NOW, 1);
+      const { watch } = await watchSeries(t.ctx, admin, { metric: "db.connections.in_use", service: "postgres" });
+      await write(NOW, NOW + 2 * MINUTE, 4);
+      expect((await detectAnomalies(t.ctx, new Date(NOW + 2 * MINUTE), "UTC")).opened).toBe(1);
+      // Then nothing: the series went quiet. Five minutes without data are five calm ones.
+      expect((await detectAnomalies(t.ctx, new Date(NOW + 6 * MINUTE), "UTC")).resolved).toBe(0);
+      expect((await detectAnomalies(t.ctx, new Date(NOW + 7 * MINUTE), "UTC")).resolved).toBe(1);
+
+      await unwatchSeries(t.ctx, admin, watch.id);
+      await write(NOW + 7 * MINUTE, NOW + 9 * MINUTE, 4);
+      expect(await detectAnomalies(t.ctx, new Date(NOW + 9 * MINUTE), "UTC")).toEqual({ watches: 0, judged: 0, opened: 0, resolved: 0 });
+      expect(await listAnomalies(t.ctx, { since: new Date(NOW), openOnly: true })).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it("does not judge minutes whose late samples are still waiting for the rollup", async () => {
     const t = await openTestStore(new Date(NOW));
     try {
