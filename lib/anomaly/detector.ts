@@ -275,7 +275,7 @@ export class AnomalyDetector {
     this.candidates.forEach((m, i) => learnRecords(m, this.pending[i]!, decay, evidence, o.recordGrowth));
     this.learnRawRecord(raw, step, evidence, lone);
     this.lastEvidence = evidence;
-    if (evidence && open && ts - this.firstTs >= o.learningMinutes * MINUTE_MS) {
+    if (evidence && open && this.isLearntAt(ts)) {
       isAnomaly = true;
       this.sinceAlert = 0;
       this.episodeSurprise = surprise;
@@ -334,6 +334,11 @@ export class AnomalyDetector {
     this.rawMean += rate * dr;
     this.rawVar = (1 - rate) * (this.rawVar + rate * dr * dr);
     return warm && (zShort >= o.likelihoodZ || (zPoint >= o.pointZ && record));
+  }
+
+  /** Past the learning period at `ts`: the detector raises anomalies from then on (scores come earlier). */
+  isLearntAt(ts: number): boolean {
+    return this.firstTs !== null && ts - this.firstTs >= this.options.learningMinutes * MINUTE_MS;
   }
 
   toJSON(): DetectorJson {

@@ -5,9 +5,10 @@
  * An event opens when the detector raises an anomaly (its likelihood gate keeps noise out),
  * or when `SUSTAINED_MINUTES` minutes in a row are each extreme (score ≥ `EXTREME_SCORE`, four
  * typical errors off) once the detector has learnt the series. The second way exists because
- * the gate asks a lone surprise to beat the largest this series has had lately: after a real
- * incident of the same size last night, tonight's would wait for the gate's slower average,
- * several minutes, though two extreme minutes in a row are already rare for any noise.
+ * the detector raises one anomaly per episode and then stays quiet for `refractory` (100)
+ * points: an incident that comes back within that quiet spell (the demo's slow queries, every
+ * 15 minutes) would otherwise never be an event, though two extreme minutes in a row are
+ * already rare for any noise.
  *
  * It stays open while the minutes stay surprising (score ≥ 0.5) and resolves after
  * `CALM_MINUTES_TO_RESOLVE` calm minutes in a row, so one normal-looking minute in the middle

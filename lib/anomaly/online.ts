@@ -100,8 +100,6 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, span: { from: number; to: nu
       .where(and(eq(anomalyEvent.watchId, watch.id), isNull(anomalyEvent.endedAt)));
     let openEvent = open ? { id: open.id, peakScore: open.peakScore, direction: open.details.direction } : null;
     let episode: EpisodeState = { open: openEvent !== null, run: current.episodeRun };
-    const { firstTs, options } = detector.toJSON();
-    let learntFrom = firstTs === null ? null : firstTs + options.learningMinutes * MINUTE_MS;
     let last: { value: number; expected: number | null; score: number } | null = null;
     for (const { t, value } of minutes) {
       if (value === null) {
@@ -119,9 +117,8 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, span: { from: number; to: nu
       }
       counts.judged++;
       const verdict = detector.observe(t, value);
-      learntFrom ??= t + options.learningMinutes * MINUTE_MS;
       last = { value, expected: verdict.expected, score: verdict.score };
-      const next = nextEpisodeStep(episode, { ...verdict, learnt: t >= learntFrom });
+      const next = nextEpisodeStep(episode, { ...verdict, learnt: detector.isLearntAt(t) });
       episode = next.state;
       const explanation = () => explainAnomaly({ label: current.label, value, expected: verdict.expected, basis: verdict.basis, at: new Date(t), timeZone });
       const direction = verdict.expected !== null && value < verdict.expected ? "down" : "up";
