@@ -26,6 +26,12 @@ const POINT_FLOOR = 4;
  */
 const OUTLIER_FACTOR = 6;
 const DRIFT_FLOOR = 1;
+/**
+ * An anomalous run of at most this many points that ends is a *blip*, learnt in full once it has
+ * ended (see learnRecords). Two, not one: the NAB load-balancer series spikes in pairs every few
+ * dozen points, and its records, never learning a pair, raised 9 false alerts on ordinary pairs.
+ */
+export const BLIP_POINTS = 2;
 /** Visit count assumed for a slot restored from a state stored before visits were counted. */
 const ESTABLISHED = 1e6;
 
@@ -82,10 +88,10 @@ export interface CandidateState {
    * point may raise `maxResidual` to at most `growth` × this (see learnRecords).
    */
   quietResidual: number;
-  /** The residual of the last point if it was a lone anomalous one: learnt in full unless the next point is anomalous too. */
+  /** The largest residual of the current anomalous run while it is still a blip: learnt in full if the run ends as one. */
   heldResidual: number;
-  /** Whether the last point was anomalous for the record (a lone anomalous point is held). */
-  lastAnomalous: boolean;
+  /** Points in a row, up to the last one, that were anomalous for the record. */
+  anomalousRun: number;
   texture: number;
   textureMean: number;
   textureVar: number;
@@ -125,7 +131,7 @@ export function newCandidate(period: number, slotsPerDay: number): CandidateStat
     maxDrift: 0,
     quietResidual: 0,
     heldResidual: 0,
-    lastAnomalous: false,
+    anomalousRun: 0,
     texture: 0,
     textureMean: 0,
     textureVar: 1,
@@ -266,10 +272,11 @@ export interface PendingRecords {
  *   largest ordinary one) raises the record to at most `growth` × the quiet record
  *   (learnt only from ordinary points; at least the floor), however long the incident lasts, and
  *   leaves the quiet record alone.
- * - But a *lone* anomalous point (the point before was ordinary, for this candidate) is held: if the next point
- *   is ordinary, it is learnt in full then, one point late. Heavy-tailed noise makes lone spikes,
- *   and recurring ones must still raise the record (capping it wrecks the AWS series); an incident
- *   lasts. The held point is judged against by nobody: the next point meets the record without it.
+ * - But a *blip*, an anomalous run of at most `BLIP_POINTS` points, is held: once the next point is
+ *   ordinary, its largest residual is learnt in full, one point late. Heavy-tailed noise makes
+ *   short spikes, and recurring ones must still raise the record (capping it wrecks the AWS
+ *   series); an incident lasts. The held points are judged against by nobody: the point after a
+ *   blip meets the record without it.
  * - Nor does an anomalous point join a slot's first-visit average (finer data than a slot): the
  *   slot would expect the incident at this time tomorrow, and its candidate's record would learn
  *   the miss. An anomalous point that is the visit's only one so far stays as a placeholder, which
@@ -281,8 +288,8 @@ export function learnRecords(m: CandidateState, pending: PendingRecords, decay: 
   // candidate that recorded it, or an incident during the learning days.
   const outlier = !Number.isNaN(pending.size) && m.quietResidual > 0 && pending.size > OUTLIER_FACTOR * Math.max(m.quietResidual, POINT_FLOOR * pending.scale);
   const anomalous = judgedAnomalous || outlier;
-  const lone = !m.lastAnomalous;
-  m.lastAnomalous = anomalous;
+  m.anomalousRun = anomalous ? m.anomalousRun + 1 : 0;
+  const blip = m.anomalousRun <= BLIP_POINTS;
   if (anomalous && pending.openIndex >= 0) {
     if (m.openCount <= 1) m.openCount = 0;
     else {
@@ -300,14 +307,16 @@ export function learnRecords(m: CandidateState, pending: PendingRecords, decay: 
     m.heldResidual = 0;
   } else {
     m.maxResidual = Math.max(Math.min(pending.size, growth * Math.max(m.quietResidual, POINT_FLOOR * pending.scale)), m.maxResidual);
-    m.heldResidual = lone ? pending.size : 0;
+    m.heldResidual = blip ? Math.max(pending.size, m.heldResidual) : 0;
   }
 }
 
-export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError" | "openSlot" | "openCount" | "visits" | "lastSlot" | "quietResidual" | "heldResidual" | "lastAnomalous"> {
+export interface CandidateJson extends Omit<CandidateState, "profile" | "slotError" | "openSlot" | "openCount" | "visits" | "lastSlot" | "quietResidual" | "heldResidual" | "anomalousRun"> {
   /** Absent in states stored before anomalous points were kept out of the record: it then starts as quiet. */
   quietResidual?: number;
   heldResidual?: number;
+  anomalousRun?: number;
+  /** Stored before runs were counted: whether the last point was anomalous. */
   lastAnomalous?: boolean;
   /** Absent in states stored before visits were counted: every visited slot then counts as established. */
   visits?: number[];
@@ -331,5 +340,6 @@ export function candidateFromJson(j: CandidateJson, slotsPerDay: number): Candid
   const slotError = j.slotError ? fromNullable(j.slotError) : new Float64Array(slotsPerDay).fill(NaN);
   const profile = fromNullable(j.profile);
   const visits = j.visits ? Float64Array.from(j.visits) : Float64Array.from(profile.length > 1 ? profile : [], (v) => (Number.isNaN(v) ? 0 : ESTABLISHED));
-  return { ...j, quietResidual: j.quietResidual ?? j.maxResidual, heldResidual: j.heldResidual ?? 0, lastAnomalous: j.lastAnomalous ?? false, level: j.level ?? NaN, profile, slotError, openSlot: j.openSlot ?? -1, openCount: j.openCount ?? 0, visits, lastSlot: j.lastSlot ?? -1 };
+  const { lastAnomalous, ...rest } = j;
+  return { ...rest, quietResidual: j.quietResidual ?? j.maxResidual, heldResidual: j.heldResidual ?? 0, anomalousRun: j.anomalousRun ?? (lastAnomalous ? 1 : 0), level: j.level ?? NaN, profile, slotError, openSlot: j.openSlot ?? -1, openCount: j.openCount ?? 0, visits, lastSlot: j.lastSlot ?? -1 };
 }

@@ -1,4 +1,5 @@
 import {
+  BLIP_POINTS,
   type CandidateJson,
   type CandidateParams,
   type CandidateState,
@@ -83,9 +84,9 @@ export interface DetectorOptions extends Partial<CandidateParams>, Partial<Level
    * A point judged anomalous (a surprise that passes the gate, or a breakout) may raise the fading
    * records it was judged against (the candidates' largest residual, the gate's largest raw score)
    * to at most this factor times what ordinary points have raised them to. An incident then does
-   * not teach the detector that the next incident of its size is normal. A lone anomalous point is
-   * learnt in full one point late if the next point is ordinary: heavy-tailed noise still raises
-   * the records.
+   * not teach the detector that the next incident of its size is normal. A blip (an anomalous run of
+   * one or two points) is learnt in full one point late once the next point is ordinary: heavy-tailed
+   * noise still raises the records.
    */
   recordGrowth?: number;
 }
@@ -140,7 +141,9 @@ export interface DetectorJson {
   options: Options;
   points: number;
   sinceAlert: number;
-  /** Whether the last point was judged anomalous (absent in older states: it was not). */
+  /** Points in a row, up to the last one, judged anomalous (absent in older states: see lastEvidence). */
+  evidenceRun?: number;
+  /** Stored before runs were counted: whether the last point was judged anomalous. */
   lastEvidence?: boolean;
   /** Largest surprise of the current episode (absent in older states). */
   episodeSurprise?: number;
@@ -177,11 +180,11 @@ export class AnomalyDetector {
   private rawMean = 0;
   private rawVar = 0;
   private rawMax = 0;
-  /** The raw-score record learnt only from points not judged anomalous, and a lone anomalous point's raw score held (see learnRawRecord). */
+  /** The raw-score record learnt only from points not judged anomalous, and a blip's largest raw score held (see learnRawRecord). */
   private quietRawMax = 0;
   private heldRaw = 0;
-  /** Whether the last point was judged anomalous (its evidence, learning period or not). */
-  private lastEvidence = false;
+  /** Points in a row, up to the last one, judged anomalous (their evidence, learning period or not). */
+  private evidenceRun = 0;
   private range: LevelRangeState;
   private readonly pending: PendingRecords[] = [0, 1, 2].map(() => ({ size: NaN, scale: 0, openIndex: -1, openOffset: NaN }));
 
@@ -268,13 +271,12 @@ export class AnomalyDetector {
     // out of its range of the last `levelRangeDays` days (model-level-range.ts).
     const evidence = (surprise >= 1 && unusual && !young) || breakout >= 1;
     // The records learn the point only now that it is judged: an anomalous point raises them to at
-    // most `recordGrowth` × what ordinary points have reached, and a lone one is learnt in full one
+    // most `recordGrowth` × what ordinary points have reached, and a blip is learnt in full one
     // point late unless the anomaly lasts (candidate-model.ts, learnRecords). Judged before they are
     // learnt, so an incident does not teach the detector that the next one of its size is normal.
-    const lone = !this.lastEvidence;
+    this.evidenceRun = evidence ? this.evidenceRun + 1 : 0;
     this.candidates.forEach((m, i) => learnRecords(m, this.pending[i]!, decay, evidence, o.recordGrowth));
-    this.learnRawRecord(raw, step, evidence, lone);
-    this.lastEvidence = evidence;
+    this.learnRawRecord(raw, step, evidence, this.evidenceRun <= BLIP_POINTS);
     if (evidence && open && this.isLearntAt(ts)) {
       isAnomaly = true;
       this.sinceAlert = 0;
@@ -286,10 +288,10 @@ export class AnomalyDetector {
   /**
    * The gate's record of raw scores learns as the candidates' records do (learnRecords): an
    * anomalous point raises it to at most `recordGrowth` × the quiet record in surprise units
-   * (raw = s / (1 + s)), a lone anomalous one is learnt in full one point late if the next is
+   * (raw = s / (1 + s)), a blip is learnt in full one point late once the next point is
    * ordinary, and ordinary points raise both in full.
    */
-  private learnRawRecord(raw: number, step: number, anomalous: boolean, lone: boolean): void {
+  private learnRawRecord(raw: number, step: number, anomalous: boolean, blip: boolean): void {
     const fade = 1 - step / this.options.likelihoodWindow;
     this.quietRawMax *= fade;
     this.rawMax *= fade;
@@ -302,7 +304,7 @@ export class AnomalyDetector {
       const quiet = this.quietRawMax / (1 - this.quietRawMax + 1e-12);
       const cap = (this.options.recordGrowth * quiet) / (1 + this.options.recordGrowth * quiet);
       this.rawMax = Math.max(Math.min(raw, cap), this.rawMax);
-      this.heldRaw = lone ? raw : 0;
+      this.heldRaw = blip ? Math.max(raw, this.heldRaw) : 0;
     }
   }
 
@@ -348,7 +350,7 @@ export class AnomalyDetector {
       points: this.points,
       sinceAlert: this.sinceAlert,
       episodeSurprise: this.episodeSurprise,
-      lastEvidence: this.lastEvidence,
+      evidenceRun: this.evidenceRun,
       magnitude: this.magnitude,
       firstTs: this.firstTs,
       lastTs: this.lastTs,
@@ -363,7 +365,7 @@ export class AnomalyDetector {
     d.points = json.points;
     d.sinceAlert = json.sinceAlert;
     d.episodeSurprise = json.episodeSurprise ?? 0;
-    d.lastEvidence = json.lastEvidence ?? false;
+    d.evidenceRun = json.evidenceRun ?? (json.lastEvidence ? 1 : 0);
     d.magnitude = json.magnitude;
     d.firstTs = json.firstTs;
     d.lastTs = json.lastTs ?? null;

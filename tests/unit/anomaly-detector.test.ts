@@ -173,12 +173,16 @@ describe("AnomalyDetector", () => {
       expect(later[0]! - second).toBeGreaterThanOrEqual(0);
       expect(later[0]! - second).toBeLessThan(2);
     }
-    // A lone spike of the same size every 300 points (heavy-tailed noise, as on some AWS series) is
-    // still learnt, one point late: after the learning days it raises at most one alert.
-    for (const seed of [1, 2, 3]) {
-      const values = series(4000, (i, n) => (i % 300 === 150 ? 1.4 + 0.1 * n : 0.1 + 0.02 * n), seed);
-      expect(flagged(run(values)).filter((f) => f >= 2 * PER_DAY).length).toBeLessThanOrEqual(1);
-    }
+    // A spike of the same size every 300 points (heavy-tailed noise, as on some AWS series) is still
+    // learnt, one point late: after the learning days it raises at most one alert. So is a pair of
+    // spikes (the NAB load-balancer series spikes in pairs): it raised every one of its 11 pairs
+    // when only single points were learnt. A pair meets a record faded by 300 points (s ≈ 0.9–1.1)
+    // with the short-mean path of the gate opened by its first point, so a few still pass.
+    for (const [width, atMost] of [[1, 1], [2, 3]] as const)
+      for (const seed of [1, 2, 3]) {
+        const values = series(4000, (i, n) => (i % 300 >= 150 && i % 300 < 150 + width ? 1.4 + 0.1 * n : 0.1 + 0.02 * n), seed);
+        expect(flagged(run(values)).filter((f) => f >= 2 * PER_DAY).length).toBeLessThanOrEqual(atMost);
+      }
   });
 
   it("flags the demo's first live slow queries after a week whose incidents fell in the learning days or went unraised", () => {
