@@ -42,6 +42,12 @@ const BASES: readonly Basis[] = ["recent", "daily", "weekly"];
 export interface DetectorOptions extends Partial<CandidateParams>, Partial<LevelRangeParams> {
   /** Width of a profile slot in minutes. */
   slotMinutes?: number;
+  /**
+   * IANA zone whose wall clock the time-of-day and time-of-week profiles follow. A shop's traffic
+   * follows its customers' clocks: in UTC slots, every daylight-saving change moved the whole
+   * daily pattern by an hour, and the profiles took days to relearn it.
+   */
+  timeZone?: string;
   /** Candidates whose typical error at this time of day is within this factor of the best one may explain a point. */
   plausible?: number;
   /** No anomaly is raised before the series has been watched this long (scores are still given). */
@@ -95,6 +101,7 @@ type Options = Required<DetectorOptions>;
 
 export const DEFAULT_OPTIONS: Options = {
   slotMinutes: 5,
+  timeZone: "UTC",
   plausible: 1,
   learningMinutes: 2880,
   refractory: 100,
@@ -159,6 +166,8 @@ export interface DetectorJson {
 }
 
 const MINUTE_MS = 60_000;
+/** Zone offsets change at most on quarter hours, so one lookup per quarter hour is exact. */
+const OFFSET_STEP_MS = 15 * MINUTE_MS;
 const DAILY = 1;
 const WEEKLY = 2;
 const MINUTES_PER_DAY = 1440;
@@ -187,19 +196,21 @@ export class AnomalyDetector {
   private evidenceRun = 0;
   private range: LevelRangeState;
   private readonly pending: PendingRecords[] = [0, 1, 2].map(() => ({ size: NaN, scale: 0, openIndex: -1, openOffset: NaN }));
+  private readonly zoneOffset: (ts: number) => number;
 
   constructor(options: DetectorOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     const slotsPerDay = Math.round(MINUTES_PER_DAY / this.options.slotMinutes);
     this.candidates = [newCandidate(1, slotsPerDay), newCandidate(slotsPerDay, slotsPerDay), newCandidate(slotsPerDay * 7, slotsPerDay)];
     this.range = newLevelRange(this.options.levelRangeDays);
+    this.zoneOffset = zoneOffsetLookup(this.options.timeZone);
   }
 
   observe(ts: number, value: number): Observation {
     const o = this.options;
     if (!Number.isFinite(value) || !Number.isFinite(ts)) return { score: 0, isAnomaly: false, expected: null, basis: null };
     this.firstTs ??= ts;
-    const slot = Math.floor(ts / (o.slotMinutes * MINUTE_MS));
+    const slot = Math.floor((ts + this.zoneOffset(ts)) / (o.slotMinutes * MINUTE_MS));
     this.magnitude += (Math.abs(value) - this.magnitude) * (this.points === 0 ? 1 : 0.01);
     const floor = RELATIVE_FLOOR * this.magnitude + 1e-12;
 
@@ -385,4 +396,25 @@ export class AnomalyDetector {
     });
     return d;
   }
+}
+
+/**
+ * `ts → offset of the zone's wall clock from UTC in ms`, looked up once per quarter hour: an
+ * Intl lookup per point would cost more than judging the point.
+ */
+function zoneOffsetLookup(timeZone: string): (ts: number) => number {
+  if (timeZone === "UTC") return () => 0;
+  const format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" });
+  let cachedStep = NaN;
+  let cachedOffset = 0;
+  return (ts) => {
+    const step = Math.floor(ts / OFFSET_STEP_MS);
+    if (step !== cachedStep) {
+      const at = step * OFFSET_STEP_MS;
+      const part = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, Number(p.value)]));
+      cachedOffset = Date.UTC(part.year!, part.month! - 1, part.day!, part.hour!, part.minute!) - at;
+      cachedStep = step;
+    }
+    return cachedOffset;
+  };
 }

@@ -93,7 +93,7 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, span: { from: number; to: nu
     const [current] = await tx.select().from(anomalyWatch).where(eq(anomalyWatch.id, watch.id)).for("update");
     if (!current?.isActive || (current.judgedTo?.getTime() ?? null) !== span.judgedTo) return null;
     const counts = { judged: 0, opened: 0, resolved: 0 };
-    const detector = restore(current.detector);
+    const detector = restore(current.detector, timeZone);
     const [open] = await tx
       .select()
       .from(anomalyEvent)
@@ -169,12 +169,16 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, span: { from: number; to: nu
   });
 }
 
-/** A stored detector, or a fresh one when there is none or it was stored by an incompatible version. */
-function restore(json: DetectorJson | null): AnomalyDetector {
-  if (!json || json.version !== 1) return new AnomalyDetector();
+/**
+ * A stored detector, or a fresh one, whose profiles follow `timeZone`, when there is none or it was
+ * stored by an incompatible version. A stored one keeps the zone it learnt in (UTC if stored before
+ * detectors had one): moving its slots would shift every learnt profile at once.
+ */
+function restore(json: DetectorJson | null, timeZone: string): AnomalyDetector {
+  if (!json || json.version !== 1) return new AnomalyDetector({ timeZone });
   try {
     return AnomalyDetector.fromJSON(json);
   } catch {
-    return new AnomalyDetector();
+    return new AnomalyDetector({ timeZone });
   }
 }

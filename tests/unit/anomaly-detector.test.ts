@@ -198,6 +198,30 @@ describe("AnomalyDetector", () => {
     expect(flags.filter((i) => i >= live)).toEqual([live]);
   });
 
+  // A shop's traffic follows its customers' wall clock. Business hours 09:00–17:00 in New York
+  // move from 14:00 to 13:00 UTC on 10 March 2024: a detector slotting by UTC meets a daily
+  // pattern an hour early and raises it; one slotting by the zone's wall clock does not.
+  it("follows the time zone's wall clock across a daylight-saving change", () => {
+    const hourInNewYork = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "numeric", hourCycle: "h23" });
+    const dstChange = Date.UTC(2024, 2, 10, 7);
+    const alertsFromDstChange = (timeZone: string, seed: number) => {
+      const n = noise(seed);
+      const detector = new AnomalyDetector({ timeZone });
+      const alerts: number[] = [];
+      for (let t = Date.UTC(2024, 1, 19); t < Date.UTC(2024, 2, 24); t += STEP) {
+        const hour = Number(hourInNewYork.format(t));
+        if (detector.observe(t, 100 + (hour >= 9 && hour < 17 ? 50 : 0) + 2 * n()).isAnomaly && t >= dstChange) alerts.push(t);
+      }
+      return alerts;
+    };
+    for (const seed of [1, 2, 3]) {
+      expect(alertsFromDstChange("America/New_York", seed)).toEqual([]);
+      const first = alertsFromDstChange("UTC", seed)[0]!;
+      expect(first).toBeGreaterThanOrEqual(Date.UTC(2024, 2, 10, 13));
+      expect(first).toBeLessThan(Date.UTC(2024, 2, 10, 14));
+    }
+  });
+
   it("level range: quiet on noise and on a slow drift, a breakout on a jump past the range", () => {
     const params = { levelRangeAlpha: 0.05, levelRangeDays: 14, levelRangeMargin: 0.02, levelRangeNoise: 6 };
     const n = noise(5);
