@@ -79,11 +79,15 @@ describe("online anomaly detection over the store", () => {
   it("learns a new watch from the history there is, and finds nothing unusual in a usual week", async () => {
     const { watch, created } = await watchSeries(t.ctx, admin, { metric: "db.connections.in_use", service: "postgres", label: "DB connections" });
     expect(created).toBe(true);
-    const result = await detectAnomalies(t.ctx, new Date(NOW), "UTC");
+    const result = await detectAnomalies(t.ctx, new Date(NOW), "Europe/Berlin");
     expect(result.judged).toBe(HISTORY_DAYS * 1440);
     expect(result.opened).toBe(0);
     const [stored] = await listWatches(t.ctx).then((ws) => ws.filter((w) => w.id === watch.id));
     expect(stored!.learnedMinutes).toBe(HISTORY_DAYS * 1440 - 1);
+    // Its profiles follow the configured zone's wall clock, and keep it: the later runs here pass
+    // "UTC", which only changes how explanations are written.
+    const [row] = await t.ctx.db.select().from(anomalyWatch).where(eq(anomalyWatch.id, watch.id));
+    expect(row!.detector!.options.timeZone).toBe("Europe/Berlin");
     // A second run at the same instant has nothing left to judge: each minute is judged once.
     expect((await detectAnomalies(t.ctx, new Date(NOW), "UTC")).judged).toBe(0);
   });
@@ -116,6 +120,8 @@ describe("online anomaly detection over the store", () => {
     expect(opened).toHaveLength(1);
     expect(opened[0]).toBeLessThanOrEqual(1);
     const [anomaly] = await listAnomalies(t.ctx, { since: new Date(NOW), openOnly: true });
+    const [watchRow] = await t.ctx.db.select().from(anomalyWatch).where(eq(anomalyWatch.id, anomaly!.watchId));
+    expect(watchRow!.detector!.options.timeZone).toBe("Europe/Berlin");
     expect(anomaly!.explanation).toMatch(/^DB connections \d+(\.\d)?× the usual (for \d\d:\d\d|for \w+day \d\d:\d\d|lately)$/);
     expect(anomaly!.peakScore).toBeGreaterThanOrEqual(0.5);
     // The live dashboard lists it as unusual now.
