@@ -76,6 +76,45 @@ test("the trends page switches periods, draws every chart and fits a phone", asy
   await page.screenshot({ path: testInfo.outputPath("trends.png"), fullPage: true });
 });
 
+test("an alert on a charted metric is a marker on its chart; tapping the marker names the rule", async ({ page }, testInfo) => {
+  const stamp = `${testInfo.project.name}_${Date.now().toString(36)}`;
+  const name = `E2E slow-query burst ${stamp}`;
+  await signIn(page);
+  // A rule on the database chart's slow-queries line, narrowed by a tag only this test posts, so
+  // it fires on this test's sample and nobody else's.
+  const created = await page.request.post(url("/api/admin/monitoring/rules"), {
+    data: { name, metric: "db.queries.slow", service: "postgres", tags: { e2e: stamp }, aggregation: "last", window: "1m", operator: ">", threshold: 1, for: "0s", severity: "warning" },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const ruleId = ((await created.json()) as { rule: { id: string } }).rule.id;
+  try {
+    await ingest(page, [{ metric: "db.queries.slow", service: "postgres", tags: { e2e: stamp }, value: 2, timestamp: Date.now() }]);
+    await expect
+      .poll(
+        async () => {
+          const response = await page.request.get(url("/api/admin/monitoring/alerts/active"));
+          const { alerts } = (await response.json()) as { alerts: { ruleId: string }[] };
+          return alerts.some((a) => a.ruleId === ruleId);
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+
+    await openTrendsPage(page);
+    await page.getByTestId("period-24h").click();
+    const marker = page.getByTestId("trend-chart-database").getByRole("button", { name: new RegExp(`^warning alert “${name}” at .*, still open$`) });
+    await expect(marker).toBeVisible();
+    // Not on the charts of other metrics.
+    await expect(page.getByTestId("trend-chart-payments").getByRole("button", { name: new RegExp(name) })).toHaveCount(0);
+    await marker.click();
+    await expect(marker).toHaveAttribute("aria-pressed", "true");
+    await expect(page.getByTestId("trend-chart-database").getByTestId("marker-detail")).toContainText(`warning alert “${name}”`);
+    await expectNoSidewaysScroll(page);
+  } finally {
+    await page.request.delete(url(`/api/admin/monitoring/rules/${ruleId}`));
+  }
+});
+
 test("an admin watches a series from the trends page, with the API's field errors, and removes it", async ({ page }, testInfo) => {
   // Each project (desktop, phone) runs against the same server: names must not collide.
   const stamp = `${testInfo.project.name}_${Date.now().toString(36)}`;
