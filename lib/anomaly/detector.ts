@@ -15,6 +15,7 @@ import {
   type LevelRangeParams,
   type LevelRangeState,
   judgeLevelRange,
+  learnSeenRange,
   levelRangeFromJson,
   levelRangeToJson,
   newLevelRange,
@@ -95,6 +96,14 @@ export interface DetectorOptions extends Partial<CandidateParams>, Partial<Level
    * noise still raises the records.
    */
   recordGrowth?: number;
+  /**
+   * A spike the series has already made is not news (see `Observation.seenBefore`): a value more
+   * than this many level ranges outside the range its smoothed level kept over `levelRangeDays`
+   * days (a spike, not a new normal)...
+   */
+  spikeOutside?: number;
+  /** ...and within the values seen in those days, give or take this share of their range. 0 turns it off. */
+  spikeSeenMargin?: number;
 }
 
 type Options = Required<DetectorOptions>;
@@ -130,6 +139,8 @@ export const DEFAULT_OPTIONS: Options = {
   levelRangeDays: 14,
   levelRangeMargin: 0.02,
   levelRangeNoise: 6,
+  spikeOutside: 1,
+  spikeSeenMargin: 0.015,
 };
 
 export interface Observation {
@@ -137,6 +148,13 @@ export interface Observation {
   score: number;
   /** True on the first point of an anomalous episode (then quiet for `refractory` points unless it escalates). */
   isAnomaly: boolean;
+  /**
+   * The point is a spike no taller than ones the series made in the last `levelRangeDays` days (not
+   * counting incidents), and it has lasted at most two points: it raises no anomaly, however
+   * surprising. On the AWS series of NAB, spikes of one size recur every few days, just past the
+   * records' memory, and each one was raised. A spike that lasts is raised from its third point.
+   */
+  seenBefore: boolean;
   /** What the explaining model expected here, or null while it is still learning. */
   expected: number | null;
   /** Which model `expected` comes from: for "usual for Tuesday 14:00" vs "usual lately". */
@@ -208,7 +226,7 @@ export class AnomalyDetector {
 
   observe(ts: number, value: number): Observation {
     const o = this.options;
-    if (!Number.isFinite(value) || !Number.isFinite(ts)) return { score: 0, isAnomaly: false, expected: null, basis: null };
+    if (!Number.isFinite(value) || !Number.isFinite(ts)) return { score: 0, isAnomaly: false, seenBefore: false, expected: null, basis: null };
     this.firstTs ??= ts;
     const slot = Math.floor((ts + this.zoneOffset(ts)) / (o.slotMinutes * MINUTE_MS));
     this.magnitude += (Math.abs(value) - this.magnitude) * (this.points === 0 ? 1 : 0.01);
@@ -268,7 +286,7 @@ export class AnomalyDetector {
     // The range counts once it holds half its horizon (a week by default, so a weekly cycle and a
     // heavy tail have been seen), and never before the learning period is over.
     const history = Math.max(o.learningMinutes, (o.levelRangeDays * MINUTES_PER_DAY) / 2) * MINUTE_MS;
-    const breakout = judgeLevelRange(this.range, o, ts, value, floor, noise, history);
+    const { breakout, outside, beyondSeen } = judgeLevelRange(this.range, o, ts, value, floor, noise, history);
 
     this.points++;
     this.sinceAlert = Math.min(this.sinceAlert + 1, Number.MAX_SAFE_INTEGER);
@@ -288,12 +306,18 @@ export class AnomalyDetector {
     this.evidenceRun = evidence ? this.evidenceRun + 1 : 0;
     this.candidates.forEach((m, i) => learnRecords(m, this.pending[i]!, decay, evidence, o.recordGrowth));
     this.learnRawRecord(raw, step, evidence, this.evidenceRun <= BLIP_POINTS);
-    if (evidence && open && this.isLearntAt(ts)) {
+    // The values seen learn like the records: what any candidate judged an outlier is left out
+    // unless it ends as a blip, so an incident the gate did not raise does not make the next one familiar.
+    let anomalousRun = this.evidenceRun;
+    for (const m of this.candidates) anomalousRun = Math.max(anomalousRun, m.anomalousRun);
+    learnSeenRange(this.range, ts, value, anomalousRun, BLIP_POINTS);
+    const seenBefore = outside > o.spikeOutside && beyondSeen < o.spikeSeenMargin && this.evidenceRun <= BLIP_POINTS;
+    if (evidence && open && !seenBefore && this.isLearntAt(ts)) {
       isAnomaly = true;
       this.sinceAlert = 0;
       this.episodeSurprise = surprise;
     }
-    return { score: Math.max(raw, breakout / (breakout + 1)), isAnomaly, expected, basis };
+    return { score: Math.max(raw, breakout / (breakout + 1)), isAnomaly, seenBefore, expected, basis };
   }
 
   /**

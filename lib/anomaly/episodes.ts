@@ -8,7 +8,9 @@
  * the detector raises one anomaly per episode and then stays quiet for `refractory` (100)
  * points: an incident that comes back within that quiet spell (the demo's slow queries, every
  * 15 minutes) would otherwise never be an event, though two extreme minutes in a row are
- * already rare for any noise.
+ * already rare for any noise. A minute the detector calls `seenBefore` (a spike no taller than
+ * the series' own of the last two weeks, at most two minutes long) is not extreme here either:
+ * the detector holds it back for that reason, and a sustained run would raise it anyway.
  *
  * It stays open while the minutes stay surprising (score ≥ 0.5) and resolves after
  * `CALM_MINUTES_TO_RESOLVE` calm minutes in a row, so one normal-looking minute in the middle
@@ -32,13 +34,15 @@ export interface MinuteVerdict {
   isAnomaly: boolean;
   /** Past the detector's learning period: an extreme minute may count towards a sustained one. */
   learnt: boolean;
+  /** A spike the series has already made (detector.ts, Observation.seenBefore): not extreme. */
+  seenBefore: boolean;
 }
 
 export type EpisodeStep = "open" | "continue" | "resolve" | "none";
 
 export function nextEpisodeStep(state: EpisodeState, verdict: MinuteVerdict): { step: EpisodeStep; state: EpisodeState } {
   if (!state.open) {
-    const extremeRun = verdict.learnt && verdict.score >= EXTREME_SCORE ? state.run + 1 : 0;
+    const extremeRun = verdict.learnt && !verdict.seenBefore && verdict.score >= EXTREME_SCORE ? state.run + 1 : 0;
     if (verdict.isAnomaly || extremeRun >= SUSTAINED_MINUTES) return { step: "open", state: { open: true, run: 0 } };
     return { step: "none", state: { open: false, run: extremeRun } };
   }

@@ -106,7 +106,7 @@ async function judgeSpan(ctx: Ctx, watch: WatchRow, span: { from: number; to: nu
         // A series that stopped reporting is not unusual for ever: a minute without data counts
         // as calm for an open anomaly (the detector itself is not fed: it learns from data only).
         if (!episode.open) continue;
-        const next = nextEpisodeStep(episode, { score: 0, isAnomaly: false, learnt: true });
+        const next = nextEpisodeStep(episode, { score: 0, isAnomaly: false, learnt: true, seenBefore: false });
         episode = next.state;
         if (next.step === "resolve" && openEvent) {
           await tx.update(anomalyEvent).set({ score: 0, endedAt: new Date(t) }).where(eq(anomalyEvent.id, openEvent.id));

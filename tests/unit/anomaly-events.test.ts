@@ -27,10 +27,10 @@ describe("an anomaly's one-line explanation", () => {
 });
 
 describe("an anomaly episode", () => {
-  const run = (verdicts: [number, boolean][], learnt = true) => {
+  const run = (verdicts: [number, boolean][], learnt = true, seenBefore = false) => {
     let state: EpisodeState = { open: false, run: 0 };
     return verdicts.map(([score, isAnomaly]) => {
-      const next = nextEpisodeStep(state, { score, isAnomaly, learnt });
+      const next = nextEpisodeStep(state, { score, isAnomaly, learnt, seenBefore });
       state = next.state;
       return next.step;
     });
@@ -45,6 +45,8 @@ describe("an anomaly episode", () => {
     const extreme = Array.from({ length: SUSTAINED_MINUTES }, (): [number, boolean] => [0.85, false]);
     expect(run(extreme)).toEqual([...Array(SUSTAINED_MINUTES - 1).fill("none"), "open"]);
     expect(run(extreme, false)).toEqual(Array(SUSTAINED_MINUTES).fill("none"));
+    // Nor on a spike the series has already made, which the detector holds back.
+    expect(run(extreme, true, true)).toEqual(Array(SUSTAINED_MINUTES).fill("none"));
   });
 
   it("stays open through a calm minute or two and resolves after enough calm minutes in a row", () => {
