@@ -2,9 +2,8 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import type { AlertView } from "@/lib/alerts/alert-lifecycle";
+import { SnapshotSources } from "@/lib/live/snapshot-sources";
 import type { DashboardSnapshot } from "@/lib/metrics/dashboard";
-import { applySnapshotPatch } from "@/lib/live/snapshot-patch";
 import { LIVE_EVENTS, LiveConnection, type Channel, type ChannelHandlers, type LiveEnvironment, type LiveMessage, type LiveStatus, type StreamTransport } from "./live-connection";
 
 const QUERY_KEY = ["dashboard"] as const;
@@ -20,16 +19,6 @@ async function fetchDashboard(): Promise<DashboardSnapshot> {
   }
   if (!response.ok) throw new Error(`dashboard request failed: HTTP ${response.status}`);
   return (await response.json()) as DashboardSnapshot;
-}
-
-/**
- * Replaces an alert in the list by id (or adds it), newest first. A pending alert (a breach
- * waiting out its rule's `for`) is not an alert yet: the dashboard lists it once it fires.
- */
-export function mergeAlert(alerts: AlertView[], alert: AlertView): AlertView[] {
-  if (alert.status === "pending") return alerts;
-  const rest = alerts.filter((a) => a.id !== alert.id);
-  return [alert, ...rest].sort((a, b) => b.triggeredAt.localeCompare(a.triggeredAt));
 }
 
 function withLastEventId(path: string, lastEventId: string | null): string {
@@ -132,25 +121,20 @@ export interface LiveDashboard {
  */
 export function useLiveDashboard(): LiveDashboard {
   const queryClient = useQueryClient();
+  // The stream's copy and the fetched one are kept apart; the page shows the newer (see SnapshotSources).
+  const [sources] = useState(() => new SnapshotSources());
   const query = useQuery({
     queryKey: QUERY_KEY,
-    // A fetch that started before the stream's latest event may finish after it: keep the newer
-    // state, or the patches that follow (diffs against it) would leave the older one stale.
-    queryFn: async () => {
-      const fetched = await fetchDashboard();
-      const current = queryClient.getQueryData<DashboardSnapshot>(QUERY_KEY);
-      return current && current.generatedAt > fetched.generatedAt ? current : fetched;
-    },
+    queryFn: async () => sources.fromFetch(await fetchDashboard()),
   });
   const [status, setStatus] = useState<LiveStatus>({ transport: "sse", phase: "connecting", lastUpdateAt: null });
   const [online, setOnline] = useState(true);
 
   useEffect(() => {
     const connection = new LiveConnection(browserEnvironment(), {
-      onSnapshot: (snapshot) => queryClient.setQueryData(QUERY_KEY, snapshot),
-      // Before the first snapshot there is nothing to patch; the stream opens with one anyway.
-      onPatch: (patch) => queryClient.setQueryData<DashboardSnapshot>(QUERY_KEY, (old) => old && applySnapshotPatch(old, patch)),
-      onAlert: (alert) => queryClient.setQueryData<DashboardSnapshot>(QUERY_KEY, (old) => old && { ...old, alerts: mergeAlert(old.alerts, alert) }),
+      onSnapshot: (snapshot) => queryClient.setQueryData(QUERY_KEY, sources.fromStream(snapshot)),
+      onPatch: (patch) => queryClient.setQueryData(QUERY_KEY, sources.patchStream(patch)),
+      onAlert: (alert) => queryClient.setQueryData(QUERY_KEY, sources.alertChanged(alert)),
       onStatus: setStatus,
       onDecision: (decision) => console.info(`[vigil live] ${decision.reason}`),
     });
@@ -168,7 +152,7 @@ export function useLiveDashboard(): LiveDashboard {
       window.removeEventListener("offline", goOffline);
       connection.stop();
     };
-  }, [queryClient]);
+  }, [queryClient, sources]);
 
   const lastUpdateAt = Math.max(status.lastUpdateAt ?? 0, query.dataUpdatedAt) || null;
   return { snapshot: query.data, error: query.error, status, lastUpdateAt, online };

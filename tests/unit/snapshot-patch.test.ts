@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyListPatch, applySnapshotPatch, diffList, diffSnapshots } from "@/lib/live/snapshot-patch";
+import { SnapshotSources } from "@/lib/live/snapshot-sources";
 import type { DashboardSnapshot, LatestValue } from "@/lib/metrics/dashboard";
 
 const value = (seriesId: number, v: number): LatestValue => ({
@@ -67,3 +68,38 @@ describe("snapshot patches", () => {
     expect(applySnapshotPatch(newer, patch)).toEqual(snapshot([value(1, 4), value(2, 9)], { status: "degraded" }));
   });
 });
+
+describe("SnapshotSources: what the dashboard client shows", () => {
+  const at = (second: number) => `2026-01-05T10:00:${String(second).padStart(2, "0")}.000Z`;
+
+  // A series pinned and unpinned again between two publishes: the refetch after pinning saw it,
+  // no patch ever carried it. Patched onto the fetched copy (as the client used to), the next
+  // patch, newer than the refetch after unpinning, kept the card for good.
+  it("drops what a fetch saw but the stream never published, once the stream is newer", () => {
+    const sources = new SnapshotSources();
+    const published = snapshot([value(1, 1)], { generatedAt: at(0) });
+    sources.fromStream(published);
+    expect(sources.fromFetch(snapshot([value(1, 1), value(2, 2)], { generatedAt: at(1) })).latest).toHaveLength(2);
+    // Unpinned: the refetch (second 2) and the publish that follows (second 3, diffed against second 0).
+    sources.fromFetch(snapshot([value(1, 1)], { generatedAt: at(2) }));
+    const next = snapshot([value(1, 5)], { generatedAt: at(3) });
+    expect(sources.patchStream(diffSnapshots(published, next))).toEqual(next);
+
+    // The old way, for contrast: the patch applied to the newest copy, the pinned one.
+    const stale = applySnapshotPatch(snapshot([value(1, 1), value(2, 2)], { generatedAt: at(1) }), diffSnapshots(published, next));
+    expect(stale.latest.map((v) => v.seriesId)).toEqual([1, 2]);
+  });
+
+  it("shows a fetch newer than the stream, and the stream again once it moves past it", () => {
+    const sources = new SnapshotSources();
+    expect(sources.patchStream({ generatedAt: at(0) })).toBeUndefined();
+    const opened = snapshot([value(1, 1)], { generatedAt: at(0) });
+    sources.fromStream(opened);
+    const fetched = snapshot([value(1, 7)], { generatedAt: at(1) });
+    expect(sources.fromFetch(fetched)).toEqual(fetched);
+    expect(sources.patchStream({ generatedAt: at(0) })).toEqual(fetched);
+    const later = snapshot([value(1, 8)], { generatedAt: at(2) });
+    expect(sources.patchStream(diffSnapshots(opened, later))).toEqual(later);
+  });
+});
+
