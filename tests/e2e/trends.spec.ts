@@ -9,10 +9,14 @@ async function openTrendsPage(page: Page) {
   await expect(page.getByRole("heading", { name: "Performance trends" })).toBeVisible();
 }
 
-/** A few hours of ordinary values on every chart's metrics, backdated so the rollup backfills them within a minute. */
+/**
+ * Seven hours of ordinary values on every chart's metrics, backdated so the rollup backfills them
+ * within a minute: enough for at least two points of every line at every period (30 days draws
+ * 3-hour steps, and a line of one point has nothing to draw).
+ */
 function chartSamples(now: number) {
   const samples: object[] = [];
-  for (let t = now - 3 * 3600_000; t < now - 10 * MINUTE_MS; t += 5 * MINUTE_MS) {
+  for (let t = now - 7 * 3600_000; t < now - 10 * MINUTE_MS; t += 5 * MINUTE_MS) {
     const wave = Math.sin(t / 3600_000);
     samples.push(
       { metric: "payment.success_rate", service: "shop", unit: "%", value: 98.5 + 0.5 * wave, timestamp: t },
@@ -36,17 +40,16 @@ test("the trends page switches periods, draws every chart and fits a phone", asy
   await signIn(page);
   await ingest(page, chartSamples(Date.now()));
   // The rollup job (every minute) backfills them; until then the charts would say "no data".
+  // Every line of every chart has this batch's points, at the finest and the coarsest period.
+  // Not just some point: other tests' live samples put one point on a line or two, and a line of
+  // one point draws nothing (seen in CI: the API chart's line was still "hidden").
+  const linesFilled = async (period: "24h" | "30d", atLeast: number) => {
+    const response = await page.request.get(url(`/api/admin/monitoring/performance/trends?period=${period}&tz=UTC`));
+    const trends = (await response.json()) as TrendsJson;
+    return trends.charts.every((chart) => chart.lines.every((line) => chart.points.filter((point) => point[line.label] != null).length >= atLeast));
+  };
   await expect
-    .poll(
-      async () => {
-        const response = await page.request.get(url("/api/admin/monitoring/performance/trends?period=24h&tz=UTC"));
-        const trends = (await response.json()) as TrendsJson;
-        // Every line of every chart, not just some: other tests' live samples may already fill a
-        // line or two, and a chart whose other lines are still empty draws nothing to see.
-        return trends.charts.every((chart) => chart.lines.every((line) => chart.points.some((point) => point[line.label] != null)));
-      },
-      { timeout: 80_000, intervals: [2_000] },
-    )
+    .poll(async () => (await linesFilled("24h", 60)) && (await linesFilled("30d", 2)), { timeout: 80_000, intervals: [2_000] })
     .toBe(true);
 
   await openTrendsPage(page);
