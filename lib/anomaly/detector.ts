@@ -168,6 +168,8 @@ export interface DetectorJson {
   sinceAlert: number;
   /** Points in a row, up to the last one, judged anomalous (absent in older states: see lastEvidence). */
   evidenceRun?: number;
+  /** Points in a row, up to the last one, more than `spikeOutside` level ranges out (absent in older states: none). */
+  spikeRun?: number;
   /** Stored before runs were counted: whether the last point was judged anomalous. */
   lastEvidence?: boolean;
   /** Largest surprise of the current episode (absent in older states). */
@@ -212,6 +214,8 @@ export class AnomalyDetector {
   private heldRaw = 0;
   /** Points in a row, up to the last one, judged anomalous (their evidence, learning period or not). */
   private evidenceRun = 0;
+  /** Points in a row, up to the last one, more than `spikeOutside` level ranges out: how long the current spike has lasted. */
+  private spikeRun = 0;
   private range: LevelRangeState;
   private readonly pending: PendingRecords[] = [0, 1, 2].map(() => ({ size: NaN, scale: 0, openIndex: -1, openOffset: NaN }));
   private readonly zoneOffset: (ts: number) => number;
@@ -311,7 +315,8 @@ export class AnomalyDetector {
     let anomalousRun = this.evidenceRun;
     for (const m of this.candidates) anomalousRun = Math.max(anomalousRun, m.anomalousRun);
     learnSeenRange(this.range, ts, value, anomalousRun, BLIP_POINTS);
-    const seenBefore = outside > o.spikeOutside && beyondSeen < o.spikeSeenMargin && this.evidenceRun <= BLIP_POINTS;
+    this.spikeRun = outside > o.spikeOutside ? this.spikeRun + 1 : 0;
+    const seenBefore = this.spikeRun > 0 && this.spikeRun <= BLIP_POINTS && beyondSeen < o.spikeSeenMargin;
     if (evidence && open && !seenBefore && this.isLearntAt(ts)) {
       isAnomaly = true;
       this.sinceAlert = 0;
@@ -386,6 +391,7 @@ export class AnomalyDetector {
       sinceAlert: this.sinceAlert,
       episodeSurprise: this.episodeSurprise,
       evidenceRun: this.evidenceRun,
+      spikeRun: this.spikeRun,
       magnitude: this.magnitude,
       firstTs: this.firstTs,
       lastTs: this.lastTs,
@@ -401,6 +407,7 @@ export class AnomalyDetector {
     d.sinceAlert = json.sinceAlert;
     d.episodeSurprise = json.episodeSurprise ?? 0;
     d.evidenceRun = json.evidenceRun ?? (json.lastEvidence ? 1 : 0);
+    d.spikeRun = json.spikeRun ?? 0;
     d.magnitude = json.magnitude;
     d.firstTs = json.firstTs;
     d.lastTs = json.lastTs ?? null;

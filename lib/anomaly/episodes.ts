@@ -9,8 +9,8 @@
  * points: an incident that comes back within that quiet spell (the demo's slow queries, every
  * 15 minutes) would otherwise never be an event, though two extreme minutes in a row are
  * already rare for any noise. A minute the detector calls `seenBefore` (a spike no taller than
- * the series' own of the last two weeks, at most two minutes long) is not extreme here either:
- * the detector holds it back for that reason, and a sustained run would raise it anyway.
+ * the series' own of the last two weeks, in its first two minutes) is not extreme here either:
+ * the detector holds it back for that reason; from the spike's third minute it counts again.
  *
  * It stays open while the minutes stay surprising (score ≥ 0.5) and resolves after
  * `CALM_MINUTES_TO_RESOLVE` calm minutes in a row, so one normal-looking minute in the middle
