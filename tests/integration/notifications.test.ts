@@ -102,10 +102,14 @@ describe("notifications through the real SDKs, the workflows and the store", () 
     expect(row.attempts).toBe(2);
     expect(fakes.requests("email")).toHaveLength(2);
     expect(fakes.messages("email")).toHaveLength(1);
-    // The seed's summary columns on the alert agree.
-    const [summary] = await ctx.db.select().from(alertHistory).where(eq(alertHistory.id, alert.id));
-    expect(summary!.notificationAttempts).toBe(2);
-    expect(summary!.notificationsSent).toMatchObject([{ channel: "email", target: "oncall@shop.test", kind: "fired", providerMessageId: row.providerMessageId }]);
+    // The seed's summary columns on the alert agree. They are written just after the delivery row,
+    // in a statement of their own, so wait for them (reading at once failed once on Postgres in CI).
+    const summary = await waitUntil(async () => {
+      const [history] = await ctx.db.select().from(alertHistory).where(eq(alertHistory.id, alert.id));
+      return history && history.notificationsSent.length > 0 ? history : undefined;
+    }, 10_000);
+    expect(summary.notificationAttempts).toBe(2);
+    expect(summary.notificationsSent).toMatchObject([{ channel: "email", target: "oncall@shop.test", kind: "fired", providerMessageId: row.providerMessageId }]);
   });
 
   it("a 4xx is not retried and is shown with its reason", async () => {
