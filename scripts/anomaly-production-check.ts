@@ -8,42 +8,18 @@
  *   npm run --silent anomaly:production-check [-- --verbose]
  */
 import { AnomalyDetector } from "@/lib/anomaly/detector";
+import { poisson, seededRandom } from "@/lib/demo/seeded-random";
 
 const MINUTE_MS = 60_000;
 const DAY = 1440;
 const START = Date.UTC(2024, 0, 1); // a Monday
 const DAYS = 14;
 
-/** Deterministic uniform numbers (mulberry32), so every run sees the same series. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Quiet nights, busy afternoons, quieter weekends: 20 to 100. */
 function traffic(minute: number): number {
   const weekend = Math.floor(minute / DAY) % 7 >= 5;
   const hour = (minute % DAY) / 60;
   return (weekend ? 0.6 : 1) * (20 + 80 * Math.max(0, Math.sin((Math.PI * (hour - 6)) / 16)) ** 2);
-}
-
-function poisson(mean: number, u: () => number): number {
-  let k = 0;
-  let p = Math.exp(-mean);
-  let sum = p;
-  const x = u();
-  while (x > sum && k < 1000) {
-    k++;
-    p *= mean / k;
-    sum += p;
-  }
-  return k;
 }
 
 interface Shape {
@@ -80,7 +56,7 @@ let caught = 0;
 let missed = 0;
 for (const [index, shape] of SHAPES.entries()) {
   for (const seed of [1, 2, 3]) {
-    const u = uniform(seed * 97 + index);
+    const u = seededRandom(seed * 97 + index);
     const gauss = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
     const plan = INCIDENTS.map((incident, k) => ({ ...incident, start: (8 + 2 * k) * DAY + Math.floor(u() * DAY) }));
     const raised = plan.map(() => false);

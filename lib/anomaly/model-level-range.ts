@@ -140,7 +140,7 @@ export function judgeLevelRange(r: LevelRangeState, p: LevelRangeParams, ts: num
     r.cachedLow = low;
     r.cachedHigh = high;
   }
-  const slot = ((hour % n) + n) % n;
+  const slot = bucketOf(r, ts);
   const current = r.hours[slot] === hour;
   const low = current ? Math.min(r.cachedLow, r.lows[slot]!) : r.cachedLow;
   const high = current ? Math.max(r.cachedHigh, r.highs[slot]!) : r.cachedHigh;
